@@ -1,0 +1,30 @@
+import type { Result, StationErrorShape } from '../../preload/contract';
+
+/** Exit codes scripts can rely on. */
+export const exitCodes = { ok: 0, stationError: 1, usage: 2 } as const;
+
+export class UsageError extends Error {}
+
+export function printError(error: StationErrorShape): void {
+  process.stderr.write(`error ${error.code}: ${error.message}\n`);
+  for (const issue of error.issues ?? []) process.stderr.write(`  ${issue.path || '(input)'}: ${issue.message}\n`);
+}
+
+/** Unwraps a dispatcher result, printing the error and setting the exit code on failure. */
+export function unwrap<T>(result: Result<unknown>): T | undefined {
+  if (result.ok) return result.value as T;
+  printError(result.error);
+  process.exitCode = exitCodes.stationError;
+  return undefined;
+}
+
+export function printTable(headers: string[], rows: string[][]): void {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  process.stdout.write(`${line(headers)}\n`);
+  for (const row of rows) process.stdout.write(`${line(row)}\n`);
+}

@@ -1,0 +1,56 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { localOperatorContext } from '../core/api/call-context';
+import { startLoopbackBridge } from '../core/bridge/loopback-bridge';
+import { openStation } from '../core/station';
+import { resolveDataDir } from '../core/store/data-dir';
+import { UsageError } from './output';
+
+export const serveUsage = 'trustline serve [--data DIR] [--port N] [--renderer DIR]';
+
+/** The built renderer sits beside the CLI bundle (dist/renderer next to dist/cli.js). */
+function defaultRendererDir(): string | undefined {
+  const here = path.dirname(new URL(import.meta.url).pathname);
+  const candidates = [path.join(here, 'renderer'), path.resolve(here, '../../dist/renderer')];
+  return candidates.find((dir) => existsSync(path.join(dir, 'index.html')));
+}
+
+export async function serveCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      data: { type: 'string' },
+      port: { type: 'string' },
+      renderer: { type: 'string' },
+    },
+  });
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`--port must be a number from 0 to 65535, got "${values.port ?? ''}"`);
+  }
+  const rendererDir = values.renderer ?? defaultRendererDir();
+  if (!rendererDir) {
+    throw new UsageError('The renderer is not built: run `npm run build`, or pass --renderer DIR.');
+  }
+  const dataDir = resolveDataDir({ flag: values.data });
+  const station = openStation(dataDir);
+  const bridge = await startLoopbackBridge({
+    dispatch: station.dispatch,
+    hub: station.hub,
+    context: localOperatorContext(),
+    rendererDir,
+    port,
+  });
+  process.stdout.write(`Trustline station serving data in ${dataDir}\n`);
+  process.stdout.write(`Open ${bridge.url}\n`);
+  const stop = () => {
+    void bridge.close().finally(() => {
+      station.close();
+      process.exit(0);
+    });
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

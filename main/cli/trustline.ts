@@ -1,0 +1,50 @@
+import { isStationError } from '../core/errors/station-error';
+import { auditCommand, auditUsage } from './audit-command';
+import { devicesCommand, devicesUsage } from './devices-command';
+import { groupsCommand, groupsUsage } from './groups-command';
+import { exitCodes, printError, UsageError } from './output';
+import { serveCommand, serveUsage } from './serve-command';
+
+const usage = `Trustline provisioning station
+
+Usage:
+${[serveUsage, devicesUsage, groupsUsage, auditUsage].join('\n')}
+
+The data directory is --data DIR, else $TRUSTLINE_DATA, else the OS's application-data folder.
+`;
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serveCommand(rest);
+    case 'devices':
+      return devicesCommand(rest);
+    case 'groups':
+      return groupsCommand(rest);
+    case 'audit':
+      return auditCommand(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(usage);
+      return;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (isStationError(error)) {
+    printError(error.toShape());
+    process.exitCode = exitCodes.stationError;
+  } else if (error instanceof UsageError || (error instanceof TypeError && 'code' in error)) {
+    // parseArgs reports unknown or malformed options as TypeErrors with an ERR_PARSE_ARGS_* code.
+    process.stderr.write(`trustline: ${error.message}\n\n${usage}`);
+    process.exitCode = exitCodes.usage;
+  } else {
+    process.stderr.write(`trustline: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = exitCodes.stationError;
+  }
+});

@@ -1,0 +1,236 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import {
+  bridgePaths,
+  bridgeTokenProtocolPrefix,
+  type Result,
+  type StationErrorShape,
+} from '../../../preload/contract';
+import type { CallContext } from '../api/call-context';
+import type { Dispatch } from '../api/dispatcher';
+import type { EventHub } from '../events/event-hub';
+import { contentSecurityPolicy } from './content-security-policy';
+import { httpStatusFor } from './http-status';
+import { readStaticFile } from './static-files';
+
+const maxBodyBytes = 1024 * 1024;
+
+export interface LoopbackBridgeOptions {
+  dispatch: Dispatch;
+  hub: EventHub;
+  context: CallContext;
+  /** The built renderer; without it only the API is served. */
+  rendererDir?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Made fresh at each launch unless a test pins it. */
+  token?: string;
+}
+
+export interface LoopbackBridge {
+  readonly port: number;
+  readonly origin: string;
+  readonly token: string;
+  /** What the operator opens: the token travels in the fragment, which browsers never send to a server. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+const host = '127.0.0.1';
+
+function sameToken(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, error: StationErrorShape): void {
+  const result: Result<never> = { ok: false, error };
+  sendJson(res, httpStatusFor(error.code), result);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBodyBytes) {
+        resolve('too-large');
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Serves the renderer and the contract to a browser on 127.0.0.1 only: HTTP POST for calls,
+ * a WebSocket for events. Every API request must carry the launch token, come from our own
+ * origin and name our own host (DNS-rebinding pages name theirs).
+ */
+export async function startLoopbackBridge(options: LoopbackBridgeOptions): Promise<LoopbackBridge> {
+  const token = options.token ?? randomBytes(32).toString('base64url');
+  let origin = '';
+  let csp = '';
+
+  const hostAllowed = (req: IncomingMessage) => req.headers.host === origin.slice('http://'.length);
+  const originAllowed = (req: IncomingMessage) => req.headers.origin === undefined || req.headers.origin === origin;
+
+  async function handleCall(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+    const auth = req.headers.authorization ?? '';
+    if (!auth.startsWith('Bearer ') || !sameToken(auth.slice('Bearer '.length), token)) {
+      sendError(res, { code: 'UNAUTHENTICATED', message: 'Missing or wrong launch token. Open the URL the station printed.' });
+      return;
+    }
+    if (req.method !== 'POST') {
+      res.setHeader('allow', 'POST');
+      sendError(res, { code: 'INVALID_INPUT', message: 'Calls are made with POST.' });
+      return;
+    }
+    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+      sendError(res, { code: 'INVALID_INPUT', message: 'Calls carry a JSON body (content-type application/json).' });
+      return;
+    }
+    const body = await readBody(req);
+    if (body === 'too-large') {
+      sendError(res, { code: 'INVALID_INPUT', message: `The request is larger than ${maxBodyBytes} bytes.` });
+      return;
+    }
+    let input: unknown;
+    try {
+      input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
+    } catch {
+      sendError(res, { code: 'INVALID_INPUT', message: 'The request body is not valid JSON.' });
+      return;
+    }
+    const result = await options.dispatch(name, input, options.context);
+    if (result.ok) sendJson(res, 200, result);
+    else sendError(res, result.error);
+  }
+
+  async function handleStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    const file = options.rendererDir ? await readStaticFile(options.rendererDir, pathname) : null;
+    if (!file) {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found');
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': file.contentType,
+      'content-length': file.body.length,
+      'content-security-policy': csp,
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-cache',
+    });
+    res.end(req.method === 'HEAD' ? undefined : file.body);
+  }
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://placeholder');
+    if (!hostAllowed(req)) {
+      sendError(res, { code: 'FORBIDDEN_ORIGIN', message: 'This station only answers on its own loopback address.' });
+      return;
+    }
+    const isApi = url.pathname.startsWith('/api/');
+    if (isApi && !originAllowed(req)) {
+      sendError(res, { code: 'FORBIDDEN_ORIGIN', message: 'Calls are accepted only from the station page itself.' });
+      return;
+    }
+    const work = url.pathname.startsWith(bridgePaths.callPrefix)
+      ? handleCall(req, res, url.pathname.slice(bridgePaths.callPrefix.length))
+      : isApi
+        ? Promise.resolve(sendError(res, { code: 'UNKNOWN_CALL', message: `No API at ${url.pathname}.` }))
+        : handleStatic(req, res, url.pathname);
+    work.catch((error: unknown) => {
+      console.error('bridge request failed', error);
+      if (!res.headersSent) sendError(res, { code: 'INTERNAL', message: 'Unexpected station error.' });
+      else res.destroy();
+    });
+  });
+
+  const sockets = new WebSocketServer({
+    noServer: true,
+    maxPayload: 64 * 1024,
+    handleProtocols: (protocols) => {
+      for (const protocol of protocols) {
+        if (protocol.startsWith(bridgeTokenProtocolPrefix)) return protocol;
+      }
+      return false;
+    },
+  });
+  const unsubscribe = options.hub.subscribe((envelope) => {
+    const text = JSON.stringify(envelope);
+    for (const client of sockets.clients) client.send(text);
+  });
+
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://placeholder');
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((p) => p.trim());
+    const tokenOk = offered.some(
+      (p) => p.startsWith(bridgeTokenProtocolPrefix) && sameToken(p.slice(bridgeTokenProtocolPrefix.length), token),
+    );
+    const refusal =
+      url.pathname !== bridgePaths.events
+        ? '404 Not Found'
+        : !hostAllowed(req) || !originAllowed(req)
+          ? '403 Forbidden'
+          : !tokenOk
+            ? '401 Unauthorized'
+            : null;
+    if (refusal) {
+      socket.end(`HTTP/1.1 ${refusal}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      return;
+    }
+    sockets.handleUpgrade(req, socket, head, (ws) => {
+      // The event channel is one-way: anything a page sends is ignored, never dispatched.
+      ws.on('message', () => undefined);
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  origin = `http://${host}:${port}`;
+  csp = contentSecurityPolicy([`ws://${host}:${port}`]);
+
+  return {
+    port,
+    origin,
+    token,
+    url: `${origin}/#token=${token}`,
+    close: async () => {
+      unsubscribe();
+      for (const client of sockets.clients) client.terminate();
+      sockets.close();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,47 @@
+// The Electron entry: a thin shell around the same core `trustline serve` runs. Only files in
+// main/electron may import 'electron'.
+import { app, BrowserWindow, ipcMain, session } from 'electron';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ipcChannels } from '../../preload/contract';
+import { localOperatorContext } from '../core/api/call-context';
+import { openStation } from '../core/station';
+import { resolveDataDir } from '../core/store/data-dir';
+import { registerIpcAdapter } from './ipc-adapter';
+import { createStationWindow, hardenSession } from './window';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const indexHtml = path.join(here, '..', 'renderer', 'index.html');
+const preload = path.join(here, '..', 'preload', 'preload.cjs');
+const indexUrl = new URL(`file://${indexHtml}`).href;
+
+function dataFlag(argv: string[]): string | undefined {
+  const at = argv.indexOf('--data');
+  return at >= 0 ? argv[at + 1] : undefined;
+}
+
+app.enableSandbox();
+
+void app.whenReady().then(() => {
+  const station = openStation(resolveDataDir({ flag: dataFlag(process.argv) }));
+  hardenSession(session.defaultSession);
+  const context = localOperatorContext();
+  registerIpcAdapter(ipcMain, {
+    dispatch: station.dispatch,
+    context: () => context,
+    isTrustedUrl: (url) => url.split('#')[0] === indexUrl,
+  });
+  const win = createStationWindow(BrowserWindow, { preload, indexHtml });
+  const unsubscribe = station.hub.subscribe((envelope) => {
+    if (!win.isDestroyed()) win.webContents.send(ipcChannels.event, envelope);
+  });
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (navigation) => navigation.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+  app.on('window-all-closed', () => {
+    unsubscribe();
+    station.close();
+    app.quit();
+  });
+});

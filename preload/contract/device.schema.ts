@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { descriptionSchema, idSchema, limits, nameSchema } from './device-group.schema';
+
+export const lifecycleStates = ['Enrolled', 'Registered', 'Provisioned', 'Deleted'] as const;
+export type LifecycleState = (typeof lifecycleStates)[number];
+
+export const deviceStatuses = ['Enabled', 'Disabled'] as const;
+export type DeviceStatus = (typeof deviceStatuses)[number];
+
+/** Keys are identifiers that survive CSV headers and certificate templates (`{attr.serial}`). */
+export const attributeKeySchema = z
+  .string({ message: 'attribute names must be text' })
+  .trim()
+  .min(1, { message: 'attribute names must not be empty' })
+  .max(limits.attributeKeyMax, { message: `attribute names must be at most ${limits.attributeKeyMax} characters` })
+  .regex(/^[A-Za-z0-9_.-]+$/, { message: 'attribute names may use letters, digits, "_", "." and "-" only' });
+
+/** Values stay strings: a scanned serial must keep its leading zeros. */
+export const attributeValueSchema = z
+  .string({ message: 'attribute values must be text' })
+  .max(limits.attributeValueMax, { message: `attribute values must be at most ${limits.attributeValueMax} characters` });
+
+export const attributesSchema = z
+  .record(attributeKeySchema, attributeValueSchema)
+  .refine((attrs) => Object.keys(attrs).length <= limits.attributesMax, {
+    message: `a device has at most ${limits.attributesMax} attributes`,
+  });
+
+export const deviceSchema = z.object({
+  id: idSchema,
+  name: z.string(),
+  description: z.string(),
+  groupId: idSchema,
+  groupName: z.string(),
+  attributes: z.record(z.string(), z.string()),
+  state: z.enum(lifecycleStates),
+  status: z.enum(deviceStatuses),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  lastSeenAt: z.string().nullable(),
+});
+export type Device = z.infer<typeof deviceSchema>;
+
+export const registerDeviceInput = z.strictObject({
+  name: nameSchema,
+  description: descriptionSchema.default(''),
+  groupId: idSchema,
+  attributes: attributesSchema.default({}),
+});
+export type RegisterDeviceInput = z.input<typeof registerDeviceInput>;
+
+export const attributeFilterSchema = z.strictObject({
+  key: attributeKeySchema,
+  value: attributeValueSchema,
+});
+export type AttributeFilter = z.infer<typeof attributeFilterSchema>;
+
+export const listDevicesInput = z.strictObject({
+  search: z.string().trim().max(limits.searchMax).optional(),
+  groupId: idSchema.optional(),
+  state: z.enum(lifecycleStates).optional(),
+  status: z.enum(deviceStatuses).optional(),
+  attribute: attributeFilterSchema.optional(),
+  /** Opaque keyset cursor from the previous page; paging by offset slows down at 100,000 rows. */
+  cursor: z.string().regex(/^\d+$/, { message: 'must be a cursor from a previous page' }).optional(),
+  limit: z.number().int().min(1).max(limits.pageMax).default(100),
+});
+export type ListDevicesInput = z.input<typeof listDevicesInput>;
+export type ListDevicesQuery = z.output<typeof listDevicesInput>;
+
+export const devicePageSchema = z.object({
+  items: z.array(deviceSchema),
+  total: z.number().int().nonnegative(),
+  nextCursor: z.string().nullable(),
+});
+export type DevicePage = z.infer<typeof devicePageSchema>;
+
+export const deviceIdInput = z.strictObject({ id: idSchema });
+
+export const setDeviceStatusInput = z.strictObject({
+  id: idSchema,
+  status: z.enum(deviceStatuses),
+});
+export type SetDeviceStatusInput = z.input<typeof setDeviceStatusInput>;
+
+/**
+ * Parses the operator's "key=value" filter text (`mac=00:11:22:33:44:55`). Only the first "="
+ * splits, so values may contain "=" (base64 chip IDs do).
+ */
+export function parseAttributeFilter(text: string): AttributeFilter | null {
+  const at = text.indexOf('=');
+  if (at <= 0) return null;
+  const parsed = attributeFilterSchema.safeParse({ key: text.slice(0, at).trim(), value: text.slice(at + 1).trim() });
+  return parsed.success ? parsed.data : null;
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+/**
+ * Stable error codes. The UI translates each code into an operator-facing message
+ * (renderer/i18n), so a code never changes meaning once shipped.
+ */
+export const errorCodes = [
+  'UNKNOWN_CALL',
+  'INVALID_INPUT',
+  'UNAUTHENTICATED',
+  'PERMISSION_DENIED',
+  'FORBIDDEN_ORIGIN',
+  'GROUP_NOT_FOUND',
+  'GROUP_NAME_TAKEN',
+  'GROUP_NOT_EMPTY',
+  'DEVICE_NOT_FOUND',
+  'DEVICE_NAME_TAKEN',
+  'DEVICE_DELETED',
+  'STORE_TOO_NEW',
+  'STORE_MIGRATION_FAILED',
+  'TRANSPORT_FAILED',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof errorCodes)[number];
+
+export const fieldIssueSchema = z.object({
+  path: z.string(),
+  message: z.string(),
+});
+export type FieldIssue = z.infer<typeof fieldIssueSchema>;
+
+export const stationErrorSchema = z.object({
+  code: z.enum(errorCodes),
+  message: z.string(),
+  /** The step of a process that failed, when the error comes from one (e.g. "register-device"). */
+  step: z.string().optional(),
+  /** Values the UI interpolates into its translated message. */
+  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+  /** Per-field problems for validation errors, with dotted paths ("attributes.mac"). */
+  issues: z.array(fieldIssueSchema).optional(),
+});
+export type StationErrorShape = z.infer<typeof stationErrorSchema>;
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: StationErrorShape };
+
+export const resultSchema = <T extends z.ZodType>(value: T) =>
+  z.discriminatedUnion('ok', [
+    z.object({ ok: z.literal(true), value }),
+    z.object({ ok: z.literal(false), error: stationErrorSchema }),
+  ]);
+
+/** Turns zod issues into the flat, dotted-path form the UI shows next to fields. */
+export function issuesFromZod(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.'),
+    message: issue.message,
+  }));
+}

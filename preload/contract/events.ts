@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { defineEvent } from './define';
+
+/** Everything the core pushes to the UI, declared once like the calls. */
+export const events = {
+  'devices.changed': defineEvent({
+    summary: 'Devices were registered, updated or deleted',
+    payload: z.object({
+      change: z.enum(['registered', 'updated', 'deleted']),
+      ids: z.array(z.string()),
+    }),
+  }),
+  'deviceGroups.changed': defineEvent({
+    summary: 'Device groups were created, renamed or deleted',
+    payload: z.object({
+      change: z.enum(['created', 'renamed', 'deleted']),
+      ids: z.array(z.string()),
+    }),
+  }),
+} as const;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<N extends EventName> = z.output<Events[N]['payload']>;
+
+export const eventNames = Object.keys(events) as EventName[];
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(events, name);
+}
+
+/** The one envelope every transport uses to carry an event. */
+export const eventEnvelopeSchema = z.object({ name: z.string(), payload: z.unknown() });
+export type EventEnvelope = z.infer<typeof eventEnvelopeSchema>;

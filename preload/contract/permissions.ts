@@ -1,0 +1,14 @@
+/**
+ * Every permission a call can require. Roles (Device creator, Device administrator, Solution
+ * administrator, Line operator, QA technician) are sets of these and arrive with the user model;
+ * the names follow the seeds' "view / manage per resource" convention.
+ */
+export const permissions = [
+  'devices.view',
+  'devices.create',
+  'devices.manage',
+  'deviceGroups.view',
+  'deviceGroups.manage',
+] as const;
+
+export type Permission = (typeof permissions)[number];

@@ -1,0 +1,16 @@
+import type { PreloadApi } from '../../preload/contract';
+import type { Transport } from './transport';
+
+declare global {
+  interface Window {
+    trustline?: PreloadApi;
+  }
+}
+
+export function electronTransport(api: PreloadApi): Transport {
+  return {
+    kind: 'electron',
+    call: (name, input) => api.call(name, input),
+    subscribe: (listener) => api.on(listener),
+  };
+}

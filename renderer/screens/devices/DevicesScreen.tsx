@@ -1,0 +1,80 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useErrorText } from '../../components/use-error-text';
+import { useDevices } from '../../state/devices-store';
+import { useGroups } from '../../state/groups-store';
+import { DeviceDetails } from './DeviceDetails';
+import { DeviceFilters } from './DeviceFilters';
+import { DeviceTable } from './DeviceTable';
+import { RegisterDeviceDialog } from './RegisterDeviceDialog';
+
+function isTyping(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+}
+
+export function DevicesScreen() {
+  const { t } = useTranslation();
+  const errorText = useErrorText();
+  const { items, total, filters, error, reload } = useDevices();
+  const loadGroups = useGroups((s) => s.load);
+  const groups = useGroups((s) => s.groups);
+  const [registering, setRegistering] = useState(false);
+  const [openId, setOpenId] = useState<string | null>(null);
+  const opened = items.find((d) => d.id === openId) ?? null;
+  const filtered = Object.values(filters).some((v) => v !== '');
+
+  useEffect(() => {
+    void loadGroups();
+    void reload();
+  }, [loadGroups, reload]);
+
+  useEffect(() => {
+    const onKey = (event: globalThis.KeyboardEvent) => {
+      if (isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (document.querySelector('dialog[open]')) return;
+      if (event.key === '/') {
+        event.preventDefault();
+        document.getElementById('device-search')?.focus();
+      } else if (event.key === 'n' || event.key === 'N') {
+        event.preventDefault();
+        setRegistering(true);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  return (
+    <section className="screen screen-devices" aria-labelledby="devices-title">
+      <header className="screen-header">
+        <h1 id="devices-title">{t('devices.title')}</h1>
+        <span className="count" data-testid="device-count">
+          {t('devices.count', { shown: items.length, total })}
+        </span>
+        <button type="button" className="primary" onClick={() => setRegistering(true)}>
+          {t('devices.register')}
+        </button>
+      </header>
+      <DeviceFilters />
+      <p className="help keyboard-hint">{t('devices.keyboardHint')}</p>
+      {error ? (
+        <p className="form-error" role="alert">
+          {errorText(error)}
+        </p>
+      ) : null}
+      <div className="devices-body">
+        {total === 0 && items.length === 0 ? (
+          <p className="empty-state" data-testid="devices-empty">
+            {filtered ? t('devices.emptyFiltered') : groups.length === 0 ? t('devices.emptyNoGroups') : t('devices.empty')}
+          </p>
+        ) : (
+          <DeviceTable onOpen={setOpenId} />
+        )}
+        {opened ? <DeviceDetails device={opened} onClose={() => setOpenId(null)} /> : null}
+      </div>
+      {registering ? (
+        <RegisterDeviceDialog defaultGroupId={filters.groupId} onClose={() => setRegistering(false)} />
+      ) : null}
+    </section>
+  );
+}
