@@ -7,7 +7,10 @@ const api: PreloadApi = {
   call(name, input) {
     // Unknown names are also refused in main; checking here keeps junk off the channel.
     if (!isCallName(name)) {
-      return Promise.resolve({ ok: false, error: { code: 'UNKNOWN_CALL', message: `There is no call named "${String(name)}".` } });
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'UNKNOWN_CALL', message: `There is no call named "${String(name)}".` },
+      });
     }
     return ipcRenderer.invoke(ipcChannels.call, name, input);
   },

@@ -9,7 +9,13 @@ rmSync('dist', { recursive: true, force: true });
 const node = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
 
 await Promise.all([
-  esbuild({ ...node, entryPoints: ['main/cli/trustline.ts'], outfile: 'dist/cli.js', format: 'esm', packages: 'external' }),
+  esbuild({
+    ...node,
+    entryPoints: ['main/cli/trustline.ts'],
+    outfile: 'dist/cli.js',
+    format: 'esm',
+    packages: 'external',
+  }),
   esbuild({
     ...node,
     entryPoints: ['main/electron/main.ts'],

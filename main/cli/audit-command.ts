@@ -18,7 +18,8 @@ export function auditCommand(args: string[]): void {
   try {
     const report = verifyAuditLog(station.db);
     if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    else if (report.ok) process.stdout.write(`Audit log intact: ${report.entries} entries, head ${report.head?.hash ?? '-'}\n`);
+    else if (report.ok)
+      process.stdout.write(`Audit log intact: ${report.entries} entries, head ${report.head?.hash ?? '-'}\n`);
     else {
       process.stdout.write(`Audit log TAMPERED: ${report.problems.length} problem(s) in ${report.entries} entries\n`);
       for (const p of report.problems) process.stdout.write(`  entry ${p.seq}: ${p.kind}\n`);

@@ -97,7 +97,8 @@ export async function devicesCommand(args: string[]): Promise<void> {
       }
       return;
     }
-    if (values.name === undefined || groupId === undefined) throw new UsageError('devices add needs --name and --group');
+    if (values.name === undefined || groupId === undefined)
+      throw new UsageError('devices add needs --name and --group');
     const device = unwrap<Device>(
       await station.dispatch(
         'devices.register',

@@ -27,14 +27,24 @@ export async function groupsCommand(args: string[]): Promise<void> {
       const groups = unwrap<DeviceGroup[]>(await station.dispatch('deviceGroups.list', {}, ctx));
       if (!groups) return;
       if (values.json) process.stdout.write(`${JSON.stringify(groups, null, 2)}\n`);
-      else printTable(['ID', 'NAME', 'DEVICES'], groups.map((g) => [g.id, g.name, String(g.deviceCount)]));
+      else
+        printTable(
+          ['ID', 'NAME', 'DEVICES'],
+          groups.map((g) => [g.id, g.name, String(g.deviceCount)]),
+        );
     } else if (sub === 'add') {
       if (values.name === undefined) throw new UsageError('groups add needs --name');
       const group = unwrap<DeviceGroup>(
-        await station.dispatch('deviceGroups.create', { name: values.name, description: values.description ?? '' }, ctx),
+        await station.dispatch(
+          'deviceGroups.create',
+          { name: values.name, description: values.description ?? '' },
+          ctx,
+        ),
       );
       if (!group) return;
-      process.stdout.write(values.json ? `${JSON.stringify(group, null, 2)}\n` : `Created device group ${group.name} (${group.id})\n`);
+      process.stdout.write(
+        values.json ? `${JSON.stringify(group, null, 2)}\n` : `Created device group ${group.name} (${group.id})\n`,
+      );
     } else {
       throw new UsageError(`unknown groups command "${sub ?? ''}"`);
     }

@@ -44,7 +44,9 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     process.stderr.write(`trustline: ${error.message}\n\n${usage}`);
     process.exitCode = exitCodes.usage;
   } else {
-    process.stderr.write(`trustline: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `trustline: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = exitCodes.stationError;
   }
 });

@@ -18,7 +18,9 @@ export const attributeKeySchema = z
 /** Values stay strings: a scanned serial must keep its leading zeros. */
 export const attributeValueSchema = z
   .string({ message: 'attribute values must be text' })
-  .max(limits.attributeValueMax, { message: `attribute values must be at most ${limits.attributeValueMax} characters` });
+  .max(limits.attributeValueMax, {
+    message: `attribute values must be at most ${limits.attributeValueMax} characters`,
+  });
 
 export const attributesSchema = z
   .record(attributeKeySchema, attributeValueSchema)

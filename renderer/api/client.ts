@@ -34,7 +34,10 @@ export function createClient(transport: Transport): Client {
       }
       const parsed = resultSchema(calls[name].output).safeParse(raw);
       if (!parsed.success) {
-        return { ok: false, error: { code: 'TRANSPORT_FAILED', message: 'The station sent an answer this screen cannot read.' } };
+        return {
+          ok: false,
+          error: { code: 'TRANSPORT_FAILED', message: 'The station sent an answer this screen cannot read.' },
+        };
       }
       return parsed.data as Result<CallOutput<typeof name>>;
     },

@@ -46,7 +46,9 @@ export function AppShell() {
           <strong>{t('app.title')}</strong>
           <span>{t('app.subtitle')}</span>
         </div>
-        <span className="transport">{client().kind === 'electron' ? t('app.connectedElectron') : t('app.connectedBrowser')}</span>
+        <span className="transport">
+          {client().kind === 'electron' ? t('app.connectedElectron') : t('app.connectedBrowser')}
+        </span>
         <label className="language">
           <span>{t('app.language')}</span>
           <select

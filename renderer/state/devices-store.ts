@@ -1,11 +1,5 @@
 import { create } from 'zustand';
-import type {
-  Device,
-  DeviceStatus,
-  LifecycleState,
-  ListDevicesInput,
-  StationErrorShape,
-} from '../../preload/contract';
+import type { Device, DeviceStatus, LifecycleState, ListDevicesInput, StationErrorShape } from '../../preload/contract';
 import { parseAttributeFilter } from '../../preload/contract';
 import { client } from '../api/client';
 

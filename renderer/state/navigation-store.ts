@@ -1,6 +1,16 @@
 import { create } from 'zustand';
 
-export const areas = ['line', 'qa', 'devices', 'deviceGroups', 'jobs', 'policies', 'users', 'audit', 'settings'] as const;
+export const areas = [
+  'line',
+  'qa',
+  'devices',
+  'deviceGroups',
+  'jobs',
+  'policies',
+  'users',
+  'audit',
+  'settings',
+] as const;
 export type Area = (typeof areas)[number];
 
 /** Areas that work in this version; the others say so plainly. */

@@ -26,8 +26,7 @@ export interface AuditRecord {
  */
 export function appendAudit(db: Database, record: AuditRecord, time: string): AuditEntry {
   const last = statement(db, 'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as
-    | { seq: number; hash: string }
-    | undefined;
+    { seq: number; hash: string } | undefined;
   const fields = {
     seq: (last?.seq ?? 0) + 1,
     time,

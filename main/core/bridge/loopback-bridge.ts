@@ -2,12 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import {
-  bridgePaths,
-  bridgeTokenProtocolPrefix,
-  type Result,
-  type StationErrorShape,
-} from '../../../preload/contract';
+import { bridgePaths, bridgeTokenProtocolPrefix, type Result, type StationErrorShape } from '../../../preload/contract';
 import type { CallContext } from '../api/call-context';
 import type { Dispatch } from '../api/dispatcher';
 import type { EventHub } from '../events/event-hub';
@@ -62,19 +57,21 @@ function sendError(res: ServerResponse, error: StationErrorShape): void {
   sendJson(res, httpStatusFor(error.code), result);
 }
 
+/** Reads a body up to `maxBodyBytes`; past that it stops buffering and reports 'too-large'. */
 function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBodyBytes) {
+        req.off('data', onData);
         resolve('too-large');
-        req.destroy();
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
@@ -96,7 +93,10 @@ export async function startLoopbackBridge(options: LoopbackBridgeOptions): Promi
   async function handleCall(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
     const auth = req.headers.authorization ?? '';
     if (!auth.startsWith('Bearer ') || !sameToken(auth.slice('Bearer '.length), token)) {
-      sendError(res, { code: 'UNAUTHENTICATED', message: 'Missing or wrong launch token. Open the URL the station printed.' });
+      sendError(res, {
+        code: 'UNAUTHENTICATED',
+        message: 'Missing or wrong launch token. Open the URL the station printed.',
+      });
       return;
     }
     if (req.method !== 'POST') {
@@ -110,6 +110,9 @@ export async function startLoopbackBridge(options: LoopbackBridgeOptions): Promi
     }
     const body = await readBody(req);
     if (body === 'too-large') {
+      // Answer, then drop the connection rather than read the rest of an oversized upload.
+      res.setHeader('connection', 'close');
+      res.once('finish', () => req.destroy());
       sendError(res, { code: 'INVALID_INPUT', message: `The request is larger than ${maxBodyBytes} bytes.` });
       return;
     }

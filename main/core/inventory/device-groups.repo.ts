@@ -99,7 +99,12 @@ export function renameDeviceGroup(db: Database, raw: RenameDeviceGroupInput, ctx
     statement(db, 'UPDATE device_groups SET name = ?, updated_at = ? WHERE id = ?').run(input.name, time, input.id);
     appendAudit(
       db,
-      { actor: ctx.actor, action: 'deviceGroup.rename', subject: input.id, details: { from: before.name, to: input.name } },
+      {
+        actor: ctx.actor,
+        action: 'deviceGroup.rename',
+        subject: input.id,
+        details: { from: before.name, to: input.name },
+      },
       time,
     );
   })();

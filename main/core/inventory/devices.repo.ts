@@ -177,9 +177,7 @@ export function listDevices(db: Database, raw: ListDevicesInput): DevicePage {
   const where: string[] = [];
   const params: (string | number)[] = [];
   // With an attribute filter the (key, value, device_seq) index drives the query in seq order.
-  const from = query.attribute
-    ? 'device_attributes a JOIN devices d ON d.seq = a.device_seq'
-    : 'devices d';
+  const from = query.attribute ? 'device_attributes a JOIN devices d ON d.seq = a.device_seq' : 'devices d';
   if (query.attribute) {
     where.push('a.key = ? AND a.value = ?');
     params.push(query.attribute.key, query.attribute.value);

@@ -88,7 +88,8 @@ export const de: Translation = {
       enable: 'Aktivieren',
       disable: 'Deaktivieren',
       delete: 'Gerät löschen',
-      confirmDelete: 'Das Gerät „{{name}}“ löschen? Es wird als gelöscht markiert und für das Prüfprotokoll aufbewahrt.',
+      confirmDelete:
+        'Das Gerät „{{name}}“ löschen? Es wird als gelöscht markiert und für das Prüfprotokoll aufbewahrt.',
       deleted: 'Dieses Gerät ist gelöscht. Sein Datensatz bleibt für das Prüfprotokoll erhalten.',
     },
     registerDialog: {
@@ -98,7 +99,8 @@ export const de: Translation = {
       group: 'Gerätegruppe',
       chooseGroup: 'Gerätegruppe wählen',
       attributes: 'Attribute',
-      attributesHelp: 'Schlüssel/Wert-Paare wie Seriennummer, MAC-Adresse oder Chip-ID. Werte werden genau so gespeichert, wie sie eingegeben wurden.',
+      attributesHelp:
+        'Schlüssel/Wert-Paare wie Seriennummer, MAC-Adresse oder Chip-ID. Werte werden genau so gespeichert, wie sie eingegeben wurden.',
       key: 'Schlüssel',
       value: 'Wert',
       addAttribute: 'Attribut hinzufügen',
@@ -137,17 +139,20 @@ export const de: Translation = {
   errors: {
     UNKNOWN_CALL: 'Die Station kennt diese Anfrage nicht. Aktualisieren Sie die Stationssoftware.',
     INVALID_INPUT: 'Einige Werte sind ungültig: {{details}}',
-    UNAUTHENTICATED: 'Diese Seite ist nicht bei der Station angemeldet. Öffnen Sie die Adresse, die die Station ausgegeben hat.',
+    UNAUTHENTICATED:
+      'Diese Seite ist nicht bei der Station angemeldet. Öffnen Sie die Adresse, die die Station ausgegeben hat.',
     PERMISSION_DENIED: 'Ihnen fehlt die Berechtigung dafür ({{permission}}).',
     FORBIDDEN_ORIGIN: 'Die Station hat eine Anfrage von außerhalb ihres Fensters abgelehnt.',
     GROUP_NOT_FOUND: 'Diese Gerätegruppe gibt es nicht mehr.',
     GROUP_NAME_TAKEN: 'Eine Gerätegruppe namens „{{name}}“ gibt es bereits.',
-    GROUP_NOT_EMPTY: 'Die Gerätegruppe „{{name}}“ enthält noch {{count}} Gerät(e). Verschieben oder löschen Sie diese zuerst.',
+    GROUP_NOT_EMPTY:
+      'Die Gerätegruppe „{{name}}“ enthält noch {{count}} Gerät(e). Verschieben oder löschen Sie diese zuerst.',
     DEVICE_NOT_FOUND: 'Dieses Gerät gibt es nicht.',
     DEVICE_NAME_TAKEN: 'Ein Gerät namens „{{name}}“ gibt es in der Gruppe „{{group}}“ bereits.',
     DEVICE_DELETED: 'Das Gerät „{{name}}“ ist gelöscht und kann nicht geändert werden.',
     STORE_TOO_NEW: 'Die Stationsdatenbank stammt von einer neueren Trustline-Version. Aktualisieren Sie diese Station.',
-    STORE_MIGRATION_FAILED: 'Die Stationsdatenbank konnte nicht aktualisiert werden. Wenden Sie sich an Ihre Administration.',
+    STORE_MIGRATION_FAILED:
+      'Die Stationsdatenbank konnte nicht aktualisiert werden. Wenden Sie sich an Ihre Administration.',
     TRANSPORT_FAILED: 'Die Station antwortet nicht. Prüfen Sie, ob sie noch läuft.',
     INTERNAL: 'Unerwarteter Stationsfehler. Wenden Sie sich an Ihre Administration.',
   },

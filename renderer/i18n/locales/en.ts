@@ -96,7 +96,8 @@ export const en = {
       group: 'Device group',
       chooseGroup: 'Choose a device group',
       attributes: 'Attributes',
-      attributesHelp: 'Key/value pairs such as serial number, MAC address or chip ID. Values are kept exactly as typed.',
+      attributesHelp:
+        'Key/value pairs such as serial number, MAC address or chip ID. Values are kept exactly as typed.',
       key: 'Key',
       value: 'Value',
       addAttribute: 'Add attribute',

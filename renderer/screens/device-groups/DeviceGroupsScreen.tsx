@@ -8,7 +8,8 @@ import { useGroups } from '../../state/groups-store';
 import { useNotices } from '../../state/notice-store';
 import { GroupNameDialog } from './GroupNameDialog';
 
-type Editing = { kind: 'create' } | { kind: 'rename'; group: DeviceGroup } | { kind: 'delete'; group: DeviceGroup } | null;
+type Editing =
+  { kind: 'create' } | { kind: 'rename'; group: DeviceGroup } | { kind: 'delete'; group: DeviceGroup } | null;
 
 export function DeviceGroupsScreen() {
   const { t } = useTranslation();

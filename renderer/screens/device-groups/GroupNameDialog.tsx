@@ -14,7 +14,14 @@ interface GroupNameDialogProps {
 }
 
 /** Create and rename share one form: a name (required, bounded) and, for create, a description. */
-export function GroupNameDialog({ title, initialName, withDescription, submitLabel, onSubmit, onClose }: GroupNameDialogProps) {
+export function GroupNameDialog({
+  title,
+  initialName,
+  withDescription,
+  submitLabel,
+  onSubmit,
+  onClose,
+}: GroupNameDialogProps) {
   const { t } = useTranslation();
   const errorText = useErrorText();
   const [name, setName] = useState(initialName);

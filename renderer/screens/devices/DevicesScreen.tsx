@@ -9,7 +9,9 @@ import { DeviceTable } from './DeviceTable';
 import { RegisterDeviceDialog } from './RegisterDeviceDialog';
 
 function isTyping(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+  return (
+    target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))
+  );
 }
 
 export function DevicesScreen() {
@@ -65,7 +67,11 @@ export function DevicesScreen() {
       <div className="devices-body">
         {total === 0 && items.length === 0 ? (
           <p className="empty-state" data-testid="devices-empty">
-            {filtered ? t('devices.emptyFiltered') : groups.length === 0 ? t('devices.emptyNoGroups') : t('devices.empty')}
+            {filtered
+              ? t('devices.emptyFiltered')
+              : groups.length === 0
+                ? t('devices.emptyNoGroups')
+                : t('devices.empty')}
           </p>
         ) : (
           <DeviceTable onOpen={setOpenId} />

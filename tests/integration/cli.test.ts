@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { tempDir } from '../helpers/temp-dir';
+
+/** Runs the CLI from source the way `trustline` runs it from the build. */
+function trustline(args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'main/cli/trustline.ts', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('trustline CLI', () => {
+  const data = tempDir();
+
+  it('adds a group and devices, then lists them as JSON filtered by attribute', () => {
+    assert.equal(trustline(['groups', 'add', '--name', 'Line 1', '--data', data]).code, 0);
+    const added = trustline([
+      'devices',
+      'add',
+      '--name',
+      'gw-001',
+      '--group',
+      'line 1',
+      '--attr',
+      'mac=00:11:22:33:44:55',
+      '--attr',
+      'serial=000123',
+      '--json',
+      '--data',
+      data,
+    ]);
+    assert.equal(added.code, 0, added.stderr);
+    assert.deepEqual(JSON.parse(added.stdout).attributes, { mac: '00:11:22:33:44:55', serial: '000123' });
+    assert.equal(trustline(['devices', 'add', '--name', 'gw-002', '--group', 'Line 1', '--data', data]).code, 0);
+
+    const listed = trustline(['devices', 'list', '--attr', 'serial=000123', '--json', '--data', data]);
+    assert.equal(listed.code, 0, listed.stderr);
+    const page = JSON.parse(listed.stdout);
+    assert.equal(page.total, 1);
+    assert.equal(page.items[0].name, 'gw-001');
+  });
+
+  it('reads the data directory from TRUSTLINE_DATA', () => {
+    const listed = trustline(['devices', 'list'], { TRUSTLINE_DATA: data });
+    assert.equal(listed.code, 0);
+    assert.match(listed.stdout, /gw-001/);
+    assert.match(listed.stdout, /2 of 2 device\(s\)/);
+  });
+
+  it('exits 1 with the error code on bad input, and writes nothing', () => {
+    const empty = trustline(['devices', 'add', '--name', '', '--group', 'Line 1', '--data', data]);
+    assert.equal(empty.code, 1);
+    assert.match(empty.stderr, /error INVALID_INPUT/);
+    const unknown = trustline(['devices', 'add', '--name', 'x', '--group', 'Nowhere', '--data', data]);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /error INVALID_INPUT: .*groupId/);
+    const taken = trustline(['devices', 'add', '--name', 'gw-001', '--group', 'Line 1', '--data', data]);
+    assert.equal(taken.code, 1);
+    assert.match(taken.stderr, /error DEVICE_NAME_TAKEN/);
+    assert.match(trustline(['devices', 'list', '--data', data]).stdout, /2 of 2 device\(s\)/);
+  });
+
+  it('exits 2 with usage on unknown commands and options', () => {
+    for (const args of [['frobnicate'], ['devices', 'list', '--colour'], ['devices', 'add', '--name', 'x']]) {
+      const result = trustline([...args, '--data', data]);
+      assert.equal(result.code, 2, args.join(' '));
+      assert.match(result.stderr, /Usage:/);
+    }
+  });
+
+  it('verifies the audit log', () => {
+    const result = trustline(['audit', 'verify', '--data', data]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /Audit log intact: 3 entries/);
+  });
+});

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type IpcEventLike, type IpcMainLike, registerIpcAdapter } from '../../main/electron/ipc-adapter';
+import { ipcChannels } from '../../preload/contract';
+import { callContext, rowCounts, testStation } from '../helpers/station';
+
+const appUrl = 'file:///opt/trustline/resources/app/dist/renderer/index.html';
+
+/** Stands in for Electron's ipcMain: records handlers and invokes them as a renderer would. */
+function fakeIpcMain() {
+  const handlers = new Map<string, (event: IpcEventLike, ...args: unknown[]) => Promise<unknown>>();
+  const ipcMain: IpcMainLike = {
+    handle: (channel, listener) => {
+      if (handlers.has(channel)) throw new Error(`second handler for ${channel}`);
+      handlers.set(channel, listener);
+    },
+    removeHandler: (channel) => handlers.delete(channel),
+  };
+  const invoke = (args: unknown[], frame: IpcEventLike['senderFrame'] = { url: appUrl, parent: null }) => {
+    const handler = handlers.get(ipcChannels.call);
+    if (!handler) throw new Error('no handler registered');
+    return handler({ senderFrame: frame }, ...args) as Promise<{ ok: boolean; error?: { code: string } }>;
+  };
+  return { ipcMain, handlers, invoke };
+}
+
+function setup() {
+  const station = testStation();
+  const fake = fakeIpcMain();
+  const unregister = registerIpcAdapter(fake.ipcMain, {
+    dispatch: station.dispatch,
+    context: () => callContext,
+    isTrustedUrl: (url) => url.split('#')[0] === appUrl,
+  });
+  return { station, ...fake, unregister };
+}
+
+describe('Electron IPC adapter', () => {
+  it('dispatches contract calls from the station window', async () => {
+    const { station, invoke } = setup();
+    const created = await invoke(['deviceGroups.create', { name: 'Line 1' }]);
+    assert.equal(created.ok, true);
+    const listed = (await invoke(['deviceGroups.list', {}])) as { ok: true; value: { name: string }[] };
+    assert.deepEqual(
+      listed.value.map((g) => g.name),
+      ['Line 1'],
+    );
+    station.close();
+  });
+
+  it('rejects unknown calls, malformed input and wrong types, changing nothing', async () => {
+    const { station, invoke } = setup();
+    const before = rowCounts(station.db);
+    const cases: [unknown[], string][] = [
+      [['devices.drop', {}], 'UNKNOWN_CALL'],
+      [[{ name: 'devices.list' }, {}], 'UNKNOWN_CALL'],
+      [[], 'UNKNOWN_CALL'],
+      [['deviceGroups.create'], 'INVALID_INPUT'],
+      [['deviceGroups.create', { name: 12 }], 'INVALID_INPUT'],
+      [['deviceGroups.create', { name: 'ok', sneaky: 1 }], 'INVALID_INPUT'],
+      [['devices.register', { name: 'd', groupId: 'nope', attributes: { mac: 1 } }], 'INVALID_INPUT'],
+      [['devices.setStatus', { id: '7f1c2b9e-1d2a-4c3b-9a8e-0f1e2d3c4b5a', status: 'Off' }], 'INVALID_INPUT'],
+    ];
+    for (const [args, code] of cases) {
+      const result = await invoke(args);
+      assert.equal(result.ok, false, JSON.stringify(args));
+      assert.equal(result.error?.code, code, JSON.stringify(args));
+    }
+    assert.deepEqual(rowCounts(station.db), before);
+    station.close();
+  });
+
+  it('refuses calls from other pages and from subframes', async () => {
+    const { station, invoke } = setup();
+    const before = rowCounts(station.db);
+    const frames: IpcEventLike['senderFrame'][] = [
+      { url: 'https://evil.example/', parent: null },
+      { url: appUrl, parent: { url: appUrl } },
+      null,
+    ];
+    for (const frame of frames) {
+      const result = await invoke(['deviceGroups.create', { name: 'x' }], frame);
+      assert.equal(result.error?.code, 'FORBIDDEN_ORIGIN');
+    }
+    assert.deepEqual(rowCounts(station.db), before);
+    station.close();
+  });
+
+  it('removes its handler when unregistered', () => {
+    const { station, handlers, unregister } = setup();
+    assert.equal(handlers.size, 1);
+    unregister();
+    assert.equal(handlers.size, 0);
+    station.close();
+  });
+});

@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { after, describe, it } from 'node:test';
+import { WebSocket } from 'ws';
+import { type LoopbackBridge, startLoopbackBridge } from '../../main/core/bridge/loopback-bridge';
+import type { Station } from '../../main/core/station';
+import { bridgeTokenProtocolPrefix, type EventEnvelope } from '../../preload/contract';
+import { callContext, rowCounts, testStation } from '../helpers/station';
+
+interface Reply {
+  status: number;
+  body: { ok: boolean; value?: unknown; error?: { code: string; message: string } };
+}
+
+/** A raw HTTP request, so tests can send what a browser never would (bad hosts, bad bodies). */
+function send(
+  bridge: LoopbackBridge,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port: bridge.port, path, method: options.method ?? 'POST', headers: options.headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          resolve({ status: res.statusCode ?? 0, body: text.startsWith('{') ? JSON.parse(text) : { ok: false } });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+const json = (bridge: LoopbackBridge, extra: Record<string, string> = {}) => ({
+  authorization: `Bearer ${bridge.token}`,
+  'content-type': 'application/json',
+  ...extra,
+});
+
+const call = (bridge: LoopbackBridge, name: string, input: unknown) =>
+  send(bridge, `/api/call/${name}`, { headers: json(bridge), body: JSON.stringify(input) });
+
+async function setup(): Promise<{ station: Station; bridge: LoopbackBridge }> {
+  const station = testStation();
+  const bridge = await startLoopbackBridge({ dispatch: station.dispatch, hub: station.hub, context: callContext });
+  after(async () => {
+    await bridge.close();
+    station.close();
+  });
+  return { station, bridge };
+}
+
+function openSocket(bridge: LoopbackBridge, protocols: string[], origin = bridge.origin): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${bridge.port}/api/events`, protocols, { origin });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+
+describe('loopback bridge', () => {
+  it('listens on 127.0.0.1 only and prints a URL with a fresh token', async () => {
+    const { bridge } = await setup();
+    assert.match(bridge.url, /^http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]{43}$/);
+    const other = await setup();
+    assert.notEqual(other.bridge.token, bridge.token);
+  });
+
+  it('runs contract calls end to end', async () => {
+    const { bridge } = await setup();
+    const created = await call(bridge, 'deviceGroups.create', { name: 'Line 1' });
+    assert.equal(created.status, 200);
+    assert.equal(created.body.ok, true);
+    const listed = await call(bridge, 'deviceGroups.list', {});
+    assert.equal((listed.body.value as { name: string }[])[0]?.name, 'Line 1');
+  });
+
+  it('refuses calls without the launch token, or with a wrong one', async () => {
+    const { station, bridge } = await setup();
+    const before = rowCounts(station.db);
+    for (const authorization of [undefined, 'Bearer wrong', `Basic ${bridge.token}`, `Bearer ${bridge.token}x`]) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (authorization) headers.authorization = authorization;
+      const reply = await send(bridge, '/api/call/deviceGroups.create', { headers, body: '{"name":"x"}' });
+      assert.equal(reply.status, 401);
+      assert.equal(reply.body.error?.code, 'UNAUTHENTICATED');
+    }
+    assert.deepEqual(rowCounts(station.db), before);
+  });
+
+  it('rejects unknown calls, malformed bodies and wrong types with typed errors, changing nothing', async () => {
+    const { station, bridge } = await setup();
+    const before = rowCounts(station.db);
+    const cases: [string, { headers?: Record<string, string>; body?: string }, number, string][] = [
+      ['/api/call/devices.drop', { body: '{}' }, 404, 'UNKNOWN_CALL'],
+      ['/api/call/__proto__', { body: '{}' }, 404, 'UNKNOWN_CALL'],
+      ['/api/other', { body: '{}' }, 404, 'UNKNOWN_CALL'],
+      ['/api/call/deviceGroups.create', { body: '{"name":' }, 400, 'INVALID_INPUT'],
+      ['/api/call/deviceGroups.create', { body: '{"name":42}' }, 400, 'INVALID_INPUT'],
+      ['/api/call/deviceGroups.create', { body: '[]' }, 400, 'INVALID_INPUT'],
+      ['/api/call/deviceGroups.create', { body: 'null' }, 400, 'INVALID_INPUT'],
+      [
+        '/api/call/devices.register',
+        { body: '{"name":"d","groupId":"x","attributes":{"mac":1}}' },
+        400,
+        'INVALID_INPUT',
+      ],
+      [
+        '/api/call/deviceGroups.create',
+        { headers: { 'content-type': 'text/plain' }, body: '{"name":"x"}' },
+        400,
+        'INVALID_INPUT',
+      ],
+    ];
+    for (const [path, options, status, code] of cases) {
+      const reply = await send(bridge, path, { headers: json(bridge, options.headers), body: options.body });
+      assert.equal(reply.status, status, `${path} ${options.body}`);
+      assert.equal(reply.body.error?.code, code, `${path} ${options.body}`);
+    }
+    assert.deepEqual(rowCounts(station.db), before);
+  });
+
+  it('refuses bodies over 1 MiB', async () => {
+    const { station, bridge } = await setup();
+    const before = rowCounts(station.db);
+    const huge = JSON.stringify({ name: 'x', description: 'y'.repeat(1024 * 1024) });
+    const reply = await send(bridge, '/api/call/deviceGroups.create', { headers: json(bridge), body: huge });
+    assert.equal(reply.status, 400);
+    assert.equal(reply.body.error?.code, 'INVALID_INPUT');
+    assert.match(reply.body.error?.message ?? '', /larger than/);
+    assert.deepEqual(rowCounts(station.db), before);
+  });
+
+  it('refuses other hosts (DNS rebinding) and other origins', async () => {
+    const { station, bridge } = await setup();
+    const before = rowCounts(station.db);
+    const body = '{"name":"x"}';
+    const rebound = await send(bridge, '/api/call/deviceGroups.create', {
+      headers: json(bridge, { host: `evil.example:${bridge.port}` }),
+      body,
+    });
+    assert.equal(rebound.status, 403);
+    assert.equal(rebound.body.error?.code, 'FORBIDDEN_ORIGIN');
+    const crossSite = await send(bridge, '/api/call/deviceGroups.create', {
+      headers: json(bridge, { origin: 'https://evil.example' }),
+      body,
+    });
+    assert.equal(crossSite.status, 403);
+    assert.equal(crossSite.body.error?.code, 'FORBIDDEN_ORIGIN');
+    assert.deepEqual(rowCounts(station.db), before);
+  });
+
+  it('pushes contract events over a WebSocket that presents the token', async () => {
+    const { bridge } = await setup();
+    const ws = await openSocket(bridge, [`${bridgeTokenProtocolPrefix}${bridge.token}`]);
+    const received = new Promise<EventEnvelope>((resolve) =>
+      ws.once('message', (data) => resolve(JSON.parse(String(data)))),
+    );
+    const created = await call(bridge, 'deviceGroups.create', { name: 'Line 1' });
+    const event = await received;
+    assert.equal(event.name, 'deviceGroups.changed');
+    assert.deepEqual(event.payload, { change: 'created', ids: [(created.body.value as { id: string }).id] });
+    ws.close();
+  });
+
+  it('refuses WebSockets without the token or from another origin', async () => {
+    const { bridge } = await setup();
+    await assert.rejects(openSocket(bridge, []), /401/);
+    await assert.rejects(openSocket(bridge, [`${bridgeTokenProtocolPrefix}wrong`]), /401/);
+    await assert.rejects(
+      openSocket(bridge, [`${bridgeTokenProtocolPrefix}${bridge.token}`], 'https://evil.example'),
+      /403/,
+    );
+  });
+});

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type AuditEntry, genesisHash, hashAuditEntry, verifyAuditChain } from '../../main/core/audit/audit-chain';
+
+function chain(n: number): AuditEntry[] {
+  const entries: AuditEntry[] = [];
+  let prevHash = genesisHash;
+  for (let seq = 1; seq <= n; seq += 1) {
+    const fields = {
+      seq,
+      time: `2026-01-01T00:00:0${seq}.000Z`,
+      actor: 'qa',
+      action: 'device.register',
+      subject: `device-${seq}`,
+      details: JSON.stringify({ n: seq }),
+      prevHash,
+    };
+    const entry = { ...fields, hash: hashAuditEntry(fields) };
+    entries.push(entry);
+    prevHash = entry.hash;
+  }
+  return entries;
+}
+
+describe('audit chain', () => {
+  it('accepts an intact chain and reports its head', () => {
+    const entries = chain(5);
+    const report = verifyAuditChain(entries);
+    assert.equal(report.ok, true);
+    assert.equal(report.entries, 5);
+    assert.deepEqual(report.head, { seq: 5, hash: entries[4]?.hash });
+  });
+
+  it('accepts an empty log', () => {
+    assert.deepEqual(verifyAuditChain([]), { ok: true, entries: 0, head: null, problems: [] });
+  });
+
+  it('detects a changed field', () => {
+    const entries = chain(4);
+    entries[1] = { ...entries[1]!, actor: 'intruder' };
+    const report = verifyAuditChain(entries);
+    assert.equal(report.ok, false);
+    assert.deepEqual(report.problems, [{ kind: 'altered', seq: 2 }]);
+  });
+
+  it('detects a removed entry', () => {
+    const entries = chain(4);
+    entries.splice(2, 1);
+    const report = verifyAuditChain(entries);
+    assert.equal(report.ok, false);
+    assert.ok(report.problems.some((p) => p.kind === 'gap' && p.seq === 4));
+    assert.ok(report.problems.some((p) => p.kind === 'broken-link' && p.seq === 4));
+  });
+
+  it('detects reordered entries even when the sequence numbers are rewritten', () => {
+    const entries = chain(4);
+    const [second, third] = [entries[1]!, entries[2]!];
+    entries[1] = { ...third, seq: 2 };
+    entries[2] = { ...second, seq: 3 };
+    const report = verifyAuditChain(entries);
+    assert.equal(report.ok, false);
+    assert.ok(report.problems.some((p) => p.kind === 'broken-link'));
+    assert.ok(report.problems.some((p) => p.kind === 'altered'));
+  });
+
+  it('detects a cut-off tail only against a head recorded elsewhere', () => {
+    const entries = chain(5);
+    const head = { seq: 5, hash: entries[4]!.hash };
+    const truncated = entries.slice(0, 3);
+    assert.equal(verifyAuditChain(truncated).ok, true);
+    assert.deepEqual(verifyAuditChain(truncated, head).problems, [{ kind: 'head-mismatch', seq: 5 }]);
+    assert.equal(verifyAuditChain(entries, head).ok, true);
+  });
+
+  it('hashes every field, so swapping two fields changes the hash', () => {
+    const fields = chain(1)[0]!;
+    const swapped = { ...fields, actor: fields.action, action: fields.actor };
+    assert.notEqual(hashAuditEntry(swapped), hashAuditEntry(fields));
+  });
+});
