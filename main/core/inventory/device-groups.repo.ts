@@ -55,6 +55,20 @@ export function getDeviceGroup(db: Database, id: string, step: string): DeviceGr
   return group;
 }
 
+/**
+ * The group's name if it exists and is not deleted. Cheaper than getDeviceGroup (no device
+ * count), so registering many devices stays linear.
+ */
+export function requireLiveGroupName(db: Database, id: string, step: string): string {
+  const row = statement(db, 'SELECT name FROM device_groups WHERE id = ? AND deleted_at IS NULL').get(id) as
+    | { name: string }
+    | undefined;
+  if (!row) {
+    throw new StationError('GROUP_NOT_FOUND', `No device group with ID ${id} exists.`, { step, params: { id } });
+  }
+  return row.name;
+}
+
 function assertNameFree(db: Database, name: string, exceptId: string | null, step: string): void {
   const clash = statement(
     db,

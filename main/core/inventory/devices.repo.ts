@@ -18,7 +18,7 @@ import { appendAudit } from '../audit/audit-log.repo';
 import { parseInput } from '../errors/parse-input';
 import { StationError } from '../errors/station-error';
 import { statement } from '../store/statements';
-import { getDeviceGroup } from './device-groups.repo';
+import { requireLiveGroupName } from './device-groups.repo';
 import { type MutationContext, timestamp } from './mutation-context';
 
 interface DeviceRow {
@@ -91,7 +91,7 @@ export function getDevice(db: Database, raw: { id: string }, step = 'get-device'
 type ParsedRegistration = ReturnType<typeof registerDeviceInput.parse>;
 
 function insertDevice(db: Database, input: ParsedRegistration, ctx: MutationContext, time: string, step: string) {
-  const group = getDeviceGroup(db, input.groupId, step);
+  const groupName = requireLiveGroupName(db, input.groupId, step);
   const clash = statement(db, "SELECT 1 FROM devices WHERE group_id = ? AND name = ? AND state <> 'Deleted'").get(
     input.groupId,
     input.name,
@@ -99,8 +99,8 @@ function insertDevice(db: Database, input: ParsedRegistration, ctx: MutationCont
   if (clash) {
     throw new StationError(
       'DEVICE_NAME_TAKEN',
-      `A device named "${input.name}" already exists in the group "${group.name}".`,
-      { step, params: { name: input.name, group: group.name } },
+      `A device named "${input.name}" already exists in the group "${groupName}".`,
+      { step, params: { name: input.name, group: groupName } },
     );
   }
   const id = randomUUID();
