@@ -72,13 +72,16 @@ try {
   const groups = ['Line A', 'Line B', 'Line C', 'Line D'].map((name) => createDeviceGroup(db, { name }, ctx));
   const inputs = rows(groups.map((g) => g.id));
   const insert = timeIt(() => registerDevices(db, inputs, ctx));
-  db.pragma('optimize');
 
   console.log(`Trustline inventory bench: ${count.toLocaleString('en')} devices x 5 attributes`);
   console.log(`  node ${process.version}, ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}`);
   console.log('');
-  console.log(`insert  registerDevices       ${fmt(insert).padStart(10)}  (${Math.round(count / (insert / 1000))} devices/s)`);
-  console.log(`        baseline bare INSERTs ${fmt(baseInsert).padStart(10)}  ratio ${(insert / baseInsert).toFixed(2)}x`);
+  console.log(
+    `insert  registerDevices       ${fmt(insert).padStart(10)}  (${Math.round(count / (insert / 1000))} devices/s)`,
+  );
+  console.log(
+    `        baseline bare INSERTs ${fmt(baseInsert).padStart(10)}  ratio ${(insert / baseInsert).toFixed(2)}x`,
+  );
   console.log('');
 
   const mid = inputs[Math.floor(count / 2)]?.attributes ?? {};

@@ -81,6 +81,9 @@ describe('device list', () => {
   it('searches names, descriptions and IDs, treating % and _ literally', () => {
     assert.equal(listDevices(station.db, { search: 'dev-01' }).total, 100);
     assert.equal(listDevices(station.db, { search: 'golden' }).total, 5);
+    assert.equal(listDevices(station.db, { search: 'GOLDEN SAMP' }).total, 5, 'case-insensitive, across words');
+    assert.equal(listDevices(station.db, { search: 'go' }).total, 5, 'short searches scan');
+    assert.equal(listDevices(station.db, { search: '"golden"' }).total, 0, 'quotes are literal');
     assert.equal(listDevices(station.db, { search: ids[3] }).items[0]?.id, ids[3]);
     assert.equal(listDevices(station.db, { search: '%' }).total, 0);
     assert.equal(listDevices(station.db, { search: 'dev_0' }).total, 0);

@@ -61,8 +61,7 @@ export function getDeviceGroup(db: Database, id: string, step: string): DeviceGr
  */
 export function requireLiveGroupName(db: Database, id: string, step: string): string {
   const row = statement(db, 'SELECT name FROM device_groups WHERE id = ? AND deleted_at IS NULL').get(id) as
-    | { name: string }
-    | undefined;
+    { name: string } | undefined;
   if (!row) {
     throw new StationError('GROUP_NOT_FOUND', `No device group with ID ${id} exists.`, { step, params: { id } });
   }

@@ -197,9 +197,15 @@ export function listDevices(db: Database, raw: ListDevicesInput): DevicePage {
     params.push(query.status);
   }
   if (query.search) {
-    const pattern = `%${escapeLike(query.search)}%`;
-    where.push("(d.name LIKE ? ESCAPE '\\' OR d.description LIKE ? ESCAPE '\\' OR d.id = ?)");
-    params.push(pattern, pattern, query.search);
+    // Three characters or more go through the trigram index; shorter ones can only scan.
+    if ([...query.search].length >= 3) {
+      where.push('(d.seq IN (SELECT rowid FROM device_search WHERE device_search MATCH ?) OR d.id = ?)');
+      params.push(`"${query.search.replace(/"/g, '""')}"`, query.search);
+    } else {
+      const pattern = `%${escapeLike(query.search)}%`;
+      where.push("(d.name LIKE ? ESCAPE '\\' OR d.description LIKE ? ESCAPE '\\')");
+      params.push(pattern, pattern);
+    }
   }
   const filter = where.join(' AND ');
   const seqColumn = query.attribute ? 'a.device_seq' : 'd.seq';
@@ -208,7 +214,7 @@ export function listDevices(db: Database, raw: ListDevicesInput): DevicePage {
   const pageParams = query.cursor ? [...params, Number(query.cursor)] : params;
   const rows = statement(
     db,
-    `SELECT ${deviceColumns} FROM ${from} JOIN device_groups g ON g.id = d.group_id
+    `SELECT ${deviceColumns} FROM ${from} CROSS JOIN device_groups g ON g.id = d.group_id
      WHERE ${pageFilter} ORDER BY ${seqColumn} DESC LIMIT ?`,
   ).all(...pageParams, query.limit + 1) as DeviceRow[];
   const hasMore = rows.length > query.limit;
