@@ -31,13 +31,14 @@ void app.whenReady().then(() => {
     context: () => context,
     isTrustedUrl: (url) => url.split('#')[0] === indexUrl,
   });
-  const win = createStationWindow(BrowserWindow, { preload, indexHtml });
-  const unsubscribe = station.hub.subscribe((envelope) => {
-    if (!win.isDestroyed()) win.webContents.send(ipcChannels.event, envelope);
-  });
+  // Any web contents, not only our window's, may neither navigate away nor open windows.
   app.on('web-contents-created', (_event, contents) => {
     contents.on('will-navigate', (navigation) => navigation.preventDefault());
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+  const win = createStationWindow(BrowserWindow, { preload, indexHtml });
+  const unsubscribe = station.hub.subscribe((envelope) => {
+    if (!win.isDestroyed()) win.webContents.send(ipcChannels.event, envelope);
   });
   app.on('window-all-closed', () => {
     unsubscribe();
