@@ -1,21 +1,19 @@
 import { parseArgs } from 'node:util';
 import { verifyAuditLog } from '../core/audit/audit-log.repo';
-import { openStation } from '../core/station';
-import { resolveDataDir } from '../core/store/data-dir';
+import { dataOptions, withLocalStation } from './local-station';
 import { exitCodes, UsageError } from './output';
 
 export const auditUsage = 'trustline audit verify [--data DIR] [--json]';
 
-export function auditCommand(args: string[]): void {
+export async function auditCommand(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
   if (sub !== 'verify') throw new UsageError(`unknown audit command "${sub ?? ''}"`);
   const { values } = parseArgs({
     args: rest,
     strict: true,
-    options: { data: { type: 'string' }, json: { type: 'boolean', default: false } },
+    options: dataOptions,
   });
-  const station = openStation(resolveDataDir({ flag: values.data }));
-  try {
+  await withLocalStation(values.data, (station) => {
     const report = verifyAuditLog(station.db);
     if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else if (report.ok)
@@ -25,7 +23,5 @@ export function auditCommand(args: string[]): void {
       for (const p of report.problems) process.stdout.write(`  entry ${p.seq}: ${p.kind}\n`);
     }
     if (!report.ok) process.exitCode = exitCodes.stationError;
-  } finally {
-    station.close();
-  }
+  });
 }

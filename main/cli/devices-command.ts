@@ -8,10 +8,8 @@ import {
   parseAttributeFilter,
 } from '../../preload/contract';
 import type { CallContext } from '../core/api/call-context';
-import { localOperatorContext } from '../core/api/call-context';
 import type { Station } from '../core/station';
-import { openStation } from '../core/station';
-import { resolveDataDir } from '../core/store/data-dir';
+import { dataOptions, withLocalStation } from './local-station';
 import { printTable, unwrap, UsageError } from './output';
 
 export const devicesUsage = `trustline devices list [--data DIR] [--group NAME|ID] [--state ${lifecycleStates.join('|')}]
@@ -59,8 +57,7 @@ export async function devicesCommand(args: string[]): Promise<void> {
     args: rest,
     strict: true,
     options: {
-      data: { type: 'string' },
-      json: { type: 'boolean', default: false },
+      ...dataOptions,
       name: { type: 'string' },
       description: { type: 'string' },
       group: { type: 'string' },
@@ -72,9 +69,7 @@ export async function devicesCommand(args: string[]): Promise<void> {
     },
   });
   if (sub !== 'list' && sub !== 'add') throw new UsageError(`unknown devices command "${sub ?? ''}"`);
-  const station = openStation(resolveDataDir({ flag: values.data }));
-  const ctx = localOperatorContext();
-  try {
+  await withLocalStation(values.data, async (station, ctx) => {
     const groupId = values.group === undefined ? undefined : await resolveGroupId(station, ctx, values.group);
     if (values.group !== undefined && groupId === undefined) return;
     if (sub === 'list') {
@@ -114,7 +109,5 @@ export async function devicesCommand(args: string[]): Promise<void> {
     if (!device) return;
     if (values.json) process.stdout.write(`${JSON.stringify(device, null, 2)}\n`);
     else process.stdout.write(`Registered device ${device.name} (${device.id}) in ${device.groupName}\n`);
-  } finally {
-    station.close();
-  }
+  });
 }

@@ -1,8 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { DeviceGroup } from '../../preload/contract';
-import { localOperatorContext } from '../core/api/call-context';
-import { openStation } from '../core/station';
-import { resolveDataDir } from '../core/store/data-dir';
+import { dataOptions, withLocalStation } from './local-station';
 import { printTable, unwrap, UsageError } from './output';
 
 export const groupsUsage = `trustline groups list [--data DIR] [--json]
@@ -14,15 +12,12 @@ export async function groupsCommand(args: string[]): Promise<void> {
     args: rest,
     strict: true,
     options: {
-      data: { type: 'string' },
-      json: { type: 'boolean', default: false },
+      ...dataOptions,
       name: { type: 'string' },
       description: { type: 'string' },
     },
   });
-  const station = openStation(resolveDataDir({ flag: values.data }));
-  const ctx = localOperatorContext();
-  try {
+  await withLocalStation(values.data, async (station, ctx) => {
     if (sub === 'list') {
       const groups = unwrap<DeviceGroup[]>(await station.dispatch('deviceGroups.list', {}, ctx));
       if (!groups) return;
@@ -48,7 +43,5 @@ export async function groupsCommand(args: string[]): Promise<void> {
     } else {
       throw new UsageError(`unknown groups command "${sub ?? ''}"`);
     }
-  } finally {
-    station.close();
-  }
+  });
 }

@@ -2,6 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { limits, type StationErrorShape } from '../../../preload/contract';
 import { Dialog } from '../../components/Dialog';
+import { FormFooter } from '../../components/FormFooter';
 import { useErrorText } from '../../components/use-error-text';
 
 interface GroupNameDialogProps {
@@ -71,19 +72,7 @@ export function GroupNameDialog({
             />
           </label>
         ) : null}
-        {serverError ? (
-          <p className="form-error" role="alert">
-            {serverError}
-          </p>
-        ) : null}
-        <div className="dialog-actions">
-          <button type="button" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" className="primary" disabled={busy}>
-            {submitLabel}
-          </button>
-        </div>
+        <FormFooter error={serverError} busy={busy} submitLabel={submitLabel} onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { limits } from '../../../preload/contract';
 import { client } from '../../api/client';
 import { Dialog } from '../../components/Dialog';
+import { FormFooter } from '../../components/FormFooter';
 import { useErrorText } from '../../components/use-error-text';
 import { useGroups } from '../../state/groups-store';
 import { useNotices } from '../../state/notice-store';
@@ -144,19 +145,12 @@ export function RegisterDeviceDialog({ defaultGroupId, onClose }: RegisterDevice
               {t('devices.registerDialog.addAttribute')}
             </button>
           </fieldset>
-          {serverError ? (
-            <p className="form-error" role="alert">
-              {serverError}
-            </p>
-          ) : null}
-          <div className="dialog-actions">
-            <button type="button" onClick={onClose}>
-              {t('common.cancel')}
-            </button>
-            <button type="submit" className="primary" disabled={busy}>
-              {t('devices.registerDialog.submit')}
-            </button>
-          </div>
+          <FormFooter
+            error={serverError}
+            busy={busy}
+            submitLabel={t('devices.registerDialog.submit')}
+            onCancel={onClose}
+          />
         </form>
       )}
     </Dialog>
