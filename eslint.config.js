@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
-import trustline from './scripts/lint/import-boundaries.js';
+import trustline from './scripts/lint/plugin.js';
 
 export default tseslint.config(
   { ignores: ['dist/', 'release/', 'node_modules/', 'coverage/'] },
@@ -24,7 +24,11 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     languageOptions: { globals: { ...globals.browser } },
     // The classic hook rules; the React Compiler's rules don't apply (we don't compile with it).
-    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
+      'trustline/no-literal-ui-text': 'error',
+    },
   },
   {
     files: ['scripts/**', 'tests/**', 'bin/**'],

@@ -81,5 +81,3 @@ export const importBoundaries = {
     };
   },
 };
-
-export default { rules: { 'import-boundaries': importBoundaries } };

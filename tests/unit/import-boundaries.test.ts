@@ -4,11 +4,13 @@ import { ESLint } from 'eslint';
 
 const eslint = new ESLint();
 
-/** Lints code as if it lived at `file`, with the project's real config, and returns the boundary messages. */
-async function boundaryErrors(file: string, code: string): Promise<string[]> {
+/** Lints code as if it lived at `file`, with the project's real config, and returns one rule's messages. */
+async function ruleErrors(rule: string, file: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath: file });
-  return (result?.messages ?? []).filter((m) => m.ruleId === 'trustline/import-boundaries').map((m) => m.message);
+  return (result?.messages ?? []).filter((m) => m.ruleId === rule).map((m) => m.message);
 }
+
+const boundaryErrors = (file: string, code: string) => ruleErrors('trustline/import-boundaries', file, code);
 
 describe('import boundaries', () => {
   it('keeps electron out of the core', async () => {
@@ -48,5 +50,30 @@ describe('import boundaries', () => {
   it('keeps the core from importing the renderer, including by dynamic import and require', async () => {
     const code = "export const a = import('../../renderer/main');\nexport const b = require('../../renderer/x');\n";
     assert.equal((await boundaryErrors('main/core/x.ts', code)).length, 2);
+  });
+});
+
+describe('UI text', () => {
+  it('must come from i18n in the renderer', async () => {
+    const code = [
+      "import { useTranslation } from 'react-i18next';",
+      'export function A() {',
+      '  const { t } = useTranslation();',
+      '  return <button aria-label="Close dialog" title={t(\'common.close\')}>Save now</button>;',
+      '}',
+    ].join('\n');
+    const errors = await ruleErrors('trustline/no-literal-ui-text', 'renderer/a.tsx', code);
+    assert.equal(errors.length, 2, errors.join('\n'));
+  });
+
+  it('allows symbols and translated text', async () => {
+    const code = [
+      "import { useTranslation } from 'react-i18next';",
+      'export function A() {',
+      '  const { t } = useTranslation();',
+      "  return <button aria-label={t('common.close')}>×</button>;",
+      '}',
+    ].join('\n');
+    assert.deepEqual(await ruleErrors('trustline/no-literal-ui-text', 'renderer/a.tsx', code), []);
   });
 });
