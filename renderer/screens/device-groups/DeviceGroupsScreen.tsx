@@ -62,13 +62,15 @@ export function DeviceGroupsScreen() {
                 <td>{group.name}</td>
                 <td>{group.description}</td>
                 <td className="numeric">{group.deviceCount}</td>
-                <td className="row-actions">
-                  <button type="button" onClick={() => setEditing({ kind: 'rename', group })}>
-                    {t('common.rename')}
-                  </button>
-                  <button type="button" className="danger" onClick={() => setEditing({ kind: 'delete', group })}>
-                    {t('common.delete')}
-                  </button>
+                <td>
+                  <div className="row-actions">
+                    <button type="button" onClick={() => setEditing({ kind: 'rename', group })}>
+                      {t('common.rename')}
+                    </button>
+                    <button type="button" className="danger" onClick={() => setEditing({ kind: 'delete', group })}>
+                      {t('common.delete')}
+                    </button>
+                  </div>
                 </td>
               </tr>
             ))}
