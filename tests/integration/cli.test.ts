@@ -75,5 +75,11 @@ describe('trustline CLI', () => {
     const result = trustline(['audit', 'verify', '--data', data]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /Audit log intact: 3 entries/);
+    const head = /head (\d+:[0-9a-f]{64})/.exec(result.stdout)?.[1] ?? '';
+    assert.equal(trustline(['audit', 'verify', '--head', head, '--data', data]).code, 0);
+    const wrong = trustline(['audit', 'verify', '--head', `3:${'f'.repeat(64)}`, '--data', data]);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stdout, /TAMPERED.*\n.*entry 3: head-mismatch/);
+    assert.equal(trustline(['audit', 'verify', '--head', 'nonsense', '--data', data]).code, 2);
   });
 });

@@ -22,6 +22,19 @@ function chain(n: number): AuditEntry[] {
   return entries;
 }
 
+/** Entries after `last`, with other content but a valid chain: what a forger would write. */
+function rebuildFrom(last: AuditEntry, count: number): AuditEntry[] {
+  const entries: AuditEntry[] = [];
+  let prev = last;
+  for (let i = 0; i < count; i += 1) {
+    const fields = { ...prev, seq: prev.seq + 1, actor: 'forger', details: '{}', prevHash: prev.hash };
+    const entry = { ...fields, hash: hashAuditEntry(fields) };
+    entries.push(entry);
+    prev = entry;
+  }
+  return entries;
+}
+
 describe('audit chain', () => {
   it('accepts an intact chain and reports its head', () => {
     const entries = chain(5);
@@ -70,6 +83,17 @@ describe('audit chain', () => {
     assert.equal(verifyAuditChain(truncated).ok, true);
     assert.deepEqual(verifyAuditChain(truncated, head).problems, [{ kind: 'head-mismatch', seq: 5 }]);
     assert.equal(verifyAuditChain(entries, head).ok, true);
+  });
+
+  it('detects a tail replaced by new entries against the head seen earlier', () => {
+    const original = chain(5);
+    const head = { seq: 5, hash: original[4]!.hash };
+    // Same first 3 entries, then a different history with recomputed, internally valid hashes.
+    const forged = [...original.slice(0, 3), ...rebuildFrom(original[2]!, 4)];
+    assert.equal(verifyAuditChain(forged).ok, true);
+    assert.deepEqual(verifyAuditChain(forged, head).problems, [{ kind: 'head-mismatch', seq: 5 }]);
+    assert.equal(verifyAuditChain(forged, { seq: 5, hash: 'f'.repeat(64) }).ok, false);
+    assert.equal(verifyAuditChain(chain(7), head).ok, true, 'the same chain, grown honestly, still matches');
   });
 
   it('hashes every field, so swapping two fields changes the hash', () => {

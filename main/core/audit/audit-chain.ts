@@ -59,8 +59,10 @@ export function verifyAuditChain(
   let prevHash = genesisHash;
   let count = 0;
   let head: { seq: number; hash: string } | null = null;
+  let hashAtExpectedSeq: string | null = null;
   for (const entry of entries) {
     count += 1;
+    if (expectedHead && entry.seq === expectedHead.seq) hashAtExpectedSeq = entry.hash;
     if (entry.seq !== expectedSeq) problems.push({ kind: 'gap', seq: entry.seq, expectedSeq });
     if (entry.prevHash !== prevHash) problems.push({ kind: 'broken-link', seq: entry.seq });
     if (hashAuditEntry(entry) !== entry.hash) problems.push({ kind: 'altered', seq: entry.seq });
@@ -68,10 +70,10 @@ export function verifyAuditChain(
     prevHash = entry.hash;
     head = { seq: entry.seq, hash: entry.hash };
   }
-  if (expectedHead) {
-    const seen = count === 0 ? null : head;
-    const matches = seen !== null && seen.seq >= expectedHead.seq;
-    if (!matches) problems.push({ kind: 'head-mismatch', seq: expectedHead.seq });
+  // The entry recorded elsewhere must still be here with the same hash: a cut-off tail that was
+  // re-grown to the same length, or a chain rewritten with fresh hashes, differs at that entry.
+  if (expectedHead && hashAtExpectedSeq !== expectedHead.hash) {
+    problems.push({ kind: 'head-mismatch', seq: expectedHead.seq });
   }
   return { ok: problems.length === 0, entries: count, head, problems };
 }
