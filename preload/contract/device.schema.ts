@@ -7,23 +7,37 @@ export type LifecycleState = (typeof lifecycleStates)[number];
 export const deviceStatuses = ['Enabled', 'Disabled'] as const;
 export type DeviceStatus = (typeof deviceStatuses)[number];
 
+const reservedKeys = new Set(['__proto__', 'constructor', 'prototype']);
+
 /** Keys are identifiers that survive CSV headers and certificate templates (`{attr.serial}`). */
 export const attributeKeySchema = z
   .string({ message: 'attribute names must be text' })
   .trim()
   .min(1, { message: 'attribute names must not be empty' })
   .max(limits.attributeKeyMax, { message: `attribute names must be at most ${limits.attributeKeyMax} characters` })
-  .regex(/^[A-Za-z0-9_.-]+$/, { message: 'attribute names may use letters, digits, "_", "." and "-" only' });
+  .regex(/^[A-Za-z0-9_.-]+$/, { message: 'attribute names may use letters, digits, "_", "." and "-" only' })
+  // These would be swallowed as object machinery instead of stored as attributes.
+  .refine((key) => !reservedKeys.has(key), { message: 'this attribute name is reserved' });
 
-/** Values stay strings: a scanned serial must keep its leading zeros. */
+/**
+ * Values stay strings: a scanned serial must keep its leading zeros. Surrounding blanks are
+ * trimmed on the way in, as filters trim them, so what is stored can always be found.
+ */
 export const attributeValueSchema = z
   .string({ message: 'attribute values must be text' })
+  .trim()
   .max(limits.attributeValueMax, {
     message: `attribute values must be at most ${limits.attributeValueMax} characters`,
   });
 
-export const attributesSchema = z
-  .record(attributeKeySchema, attributeValueSchema)
+/** Looks at the raw keys: a JSON `__proto__` key never reaches the record's own key check. */
+const withoutReservedKeys = z.custom<Record<string, string>>(
+  (value) => typeof value !== 'object' || value === null || !Object.keys(value).some((key) => reservedKeys.has(key)),
+  { message: 'attribute names __proto__, constructor and prototype are reserved' },
+);
+
+export const attributesSchema = withoutReservedKeys
+  .pipe(z.record(attributeKeySchema, attributeValueSchema))
   .refine((attrs) => Object.keys(attrs).length <= limits.attributesMax, {
     message: `a device has at most ${limits.attributesMax} attributes`,
   });

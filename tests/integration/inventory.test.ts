@@ -133,6 +133,8 @@ describe('devices', () => {
       ['INVALID_INPUT', { name: 'd', groupId: group.id, attributes: { 'bad key': 'x' } }],
       ['INVALID_INPUT', { name: 'd', groupId: group.id, attributes: { k: 'v'.repeat(257) } }],
       ['INVALID_INPUT', { name: 'd', groupId: group.id, attributes: 'mac=1' }],
+      ['INVALID_INPUT', { name: 'd', groupId: group.id, attributes: JSON.parse('{"__proto__":"x"}') }],
+      ['INVALID_INPUT', { name: 'd', groupId: group.id, attributes: { constructor: 'x' } }],
       ['INVALID_INPUT', { name: 'd', groupId: 'not-an-id' }],
       ['INVALID_INPUT', { name: 'd' }],
       [
@@ -147,6 +149,31 @@ describe('devices', () => {
     for (const [code, input] of cases) {
       assertRejected(station, code, () => registerDevice(station.db, input as never, ctx));
     }
+    station.close();
+  });
+
+  it('trim attribute values so a filter finds them', () => {
+    const station = testStation();
+    const group = createDeviceGroup(station.db, { name: 'A' }, ctx);
+    registerDevice(station.db, { name: 'd', groupId: group.id, attributes: { serial: ' 000123 ' } }, ctx);
+    assert.equal(listDevices(station.db, { attribute: { key: 'serial', value: '000123' } }).total, 1);
+    station.close();
+  });
+
+  it('write a change and its audit entry together or not at all', () => {
+    const station = testStation();
+    const group = createDeviceGroup(station.db, { name: 'A' }, ctx);
+    station.db.exec(
+      "CREATE TRIGGER fail_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'disk trouble'); END;",
+    );
+    const before = rowCounts(station.db);
+    assert.throws(
+      () => registerDevice(station.db, { name: 'd', groupId: group.id, attributes: { mac: '1' } }, ctx),
+      /disk trouble/,
+    );
+    assert.throws(() => renameDeviceGroup(station.db, { id: group.id, name: 'B' }, ctx), /disk trouble/);
+    assert.deepEqual(rowCounts(station.db), before);
+    assert.equal(listDeviceGroups(station.db)[0]?.name, 'A');
     station.close();
   });
 

@@ -12,6 +12,7 @@ import { appendAudit } from '../audit/audit-log.repo';
 import { parseInput } from '../errors/parse-input';
 import { StationError } from '../errors/station-error';
 import { statement } from '../store/statements';
+import { writeTransaction } from '../store/write-transaction';
 import { type MutationContext, timestamp } from './mutation-context';
 
 interface GroupRow {
@@ -86,7 +87,7 @@ export function createDeviceGroup(db: Database, raw: CreateDeviceGroupInput, ctx
   const input = parseInput(createDeviceGroupInput, raw, step);
   const id = randomUUID();
   const time = timestamp(ctx);
-  db.transaction(() => {
+  writeTransaction(db, () => {
     assertNameFree(db, input.name, null, step);
     statement(
       db,
@@ -97,7 +98,7 @@ export function createDeviceGroup(db: Database, raw: CreateDeviceGroupInput, ctx
       { actor: ctx.actor, action: 'deviceGroup.create', subject: id, details: { name: input.name } },
       time,
     );
-  })();
+  });
   return getDeviceGroup(db, id, step);
 }
 
@@ -105,7 +106,7 @@ export function renameDeviceGroup(db: Database, raw: RenameDeviceGroupInput, ctx
   const step = 'rename-device-group';
   const input = parseInput(renameDeviceGroupInput, raw, step);
   const time = timestamp(ctx);
-  db.transaction(() => {
+  writeTransaction(db, () => {
     const before = getDeviceGroup(db, input.id, step);
     if (before.name === input.name) return;
     assertNameFree(db, input.name, input.id, step);
@@ -120,7 +121,7 @@ export function renameDeviceGroup(db: Database, raw: RenameDeviceGroupInput, ctx
       },
       time,
     );
-  })();
+  });
   return getDeviceGroup(db, input.id, step);
 }
 
@@ -132,7 +133,7 @@ export function deleteDeviceGroup(db: Database, raw: { id: string }, ctx: Mutati
   const step = 'delete-device-group';
   const input = parseInput(deviceGroupIdInput, raw, step);
   const time = timestamp(ctx);
-  db.transaction(() => {
+  writeTransaction(db, () => {
     const group = getDeviceGroup(db, input.id, step);
     if (group.deviceCount > 0) {
       throw new StationError(
@@ -147,6 +148,6 @@ export function deleteDeviceGroup(db: Database, raw: { id: string }, ctx: Mutati
       { actor: ctx.actor, action: 'deviceGroup.delete', subject: input.id, details: { name: group.name } },
       time,
     );
-  })();
+  });
   return { id: input.id };
 }

@@ -18,6 +18,7 @@ import { appendAudit } from '../audit/audit-log.repo';
 import { parseInput } from '../errors/parse-input';
 import { StationError } from '../errors/station-error';
 import { statement } from '../store/statements';
+import { writeTransaction } from '../store/write-transaction';
 import { requireLiveGroupName } from './device-groups.repo';
 import { type MutationContext, timestamp } from './mutation-context';
 
@@ -127,7 +128,7 @@ export function registerDevice(db: Database, raw: RegisterDeviceInput, ctx: Muta
   const step = 'register-device';
   const input = parseInput(registerDeviceInput, raw, step);
   const time = timestamp(ctx);
-  const id = db.transaction(() => insertDevice(db, input, ctx, time, step))();
+  const id = writeTransaction(db, () => insertDevice(db, input, ctx, time, step));
   return getDevice(db, { id }, step);
 }
 
@@ -144,7 +145,7 @@ export function registerDevices(db: Database, raws: readonly RegisterDeviceInput
     }
   });
   const time = timestamp(ctx);
-  return db.transaction(() =>
+  return writeTransaction(db, () =>
     inputs.map((input, row) => {
       try {
         return insertDevice(db, input, ctx, time, 'register-devices');
@@ -152,7 +153,7 @@ export function registerDevices(db: Database, raws: readonly RegisterDeviceInput
         throw withRow(error, row);
       }
     }),
-  )();
+  );
 }
 
 function withRow(error: unknown, row: number): unknown {
@@ -235,7 +236,7 @@ function changeDevice(
   change: (device: Device, time: string) => void,
 ): Device {
   const time = timestamp(ctx);
-  db.transaction(() => {
+  writeTransaction(db, () => {
     const device = getDevice(db, { id }, step);
     if (device.state === 'Deleted') {
       throw new StationError('DEVICE_DELETED', `The device "${device.name}" is deleted and cannot be changed.`, {
@@ -244,7 +245,7 @@ function changeDevice(
       });
     }
     change(device, time);
-  })();
+  });
   return getDevice(db, { id }, step);
 }
 
