@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { localOperatorContext } from '../core/api/call-context';
 import { startLoopbackBridge } from '../core/bridge/loopback-bridge';
@@ -11,7 +12,7 @@ export const serveUsage = 'trustline serve [--data DIR] [--port N] [--renderer D
 
 /** The built renderer sits beside the CLI bundle (dist/renderer next to dist/cli.js). */
 function defaultRendererDir(): string | undefined {
-  const here = path.dirname(new URL(import.meta.url).pathname);
+  const here = path.dirname(fileURLToPath(import.meta.url));
   const candidates = [path.join(here, 'renderer'), path.resolve(here, '../../dist/renderer')];
   return candidates.find((dir) => existsSync(path.join(dir, 'index.html')));
 }

@@ -39,3 +39,11 @@ export function registerIpcAdapter(ipcMain: IpcMainLike, options: IpcAdapterOpti
   });
   return () => ipcMain.removeHandler(ipcChannels.call);
 }
+
+/**
+ * Whether a frame's URL is the packaged index.html itself: same file, any fragment, no query.
+ * Other file:// pages, http(s) pages and look-alike paths are refused.
+ */
+export function isAppPageUrl(url: string, indexUrl: string): boolean {
+  return url.split('#')[0] === indexUrl;
+}

@@ -2,18 +2,18 @@
 // main/electron may import 'electron'.
 import { app, BrowserWindow, ipcMain, session } from 'electron';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ipcChannels } from '../../preload/contract';
 import { localOperatorContext } from '../core/api/call-context';
 import { openStation } from '../core/station';
 import { resolveDataDir } from '../core/store/data-dir';
-import { registerIpcAdapter } from './ipc-adapter';
+import { isAppPageUrl, registerIpcAdapter } from './ipc-adapter';
 import { createStationWindow, hardenSession } from './window';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const indexHtml = path.join(here, '..', 'renderer', 'index.html');
 const preload = path.join(here, '..', 'preload', 'preload.cjs');
-const indexUrl = new URL(`file://${indexHtml}`).href;
+const indexUrl = pathToFileURL(indexHtml).href;
 
 function dataFlag(argv: string[]): string | undefined {
   const at = argv.indexOf('--data');
@@ -29,7 +29,7 @@ void app.whenReady().then(() => {
   registerIpcAdapter(ipcMain, {
     dispatch: station.dispatch,
     context: () => context,
-    isTrustedUrl: (url) => url.split('#')[0] === indexUrl,
+    isTrustedUrl: (url) => isAppPageUrl(url, indexUrl),
   });
   // Any web contents, not only our window's, may neither navigate away nor open windows.
   app.on('web-contents-created', (_event, contents) => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type IpcEventLike, type IpcMainLike, registerIpcAdapter } from '../../main/electron/ipc-adapter';
+import { type IpcEventLike, type IpcMainLike, isAppPageUrl, registerIpcAdapter } from '../../main/electron/ipc-adapter';
 import { ipcChannels } from '../../preload/contract';
 import { callContext, rowCounts, testStation } from '../helpers/station';
 
@@ -30,7 +30,7 @@ function setup() {
   const unregister = registerIpcAdapter(fake.ipcMain, {
     dispatch: station.dispatch,
     context: () => callContext,
-    isTrustedUrl: (url) => url.split('#')[0] === appUrl,
+    isTrustedUrl: (url) => isAppPageUrl(url, appUrl),
   });
   return { station, ...fake, unregister };
 }
@@ -58,7 +58,10 @@ describe('Electron IPC adapter', () => {
       [['deviceGroups.create'], 'INVALID_INPUT'],
       [['deviceGroups.create', { name: 12 }], 'INVALID_INPUT'],
       [['deviceGroups.create', { name: 'ok', sneaky: 1 }], 'INVALID_INPUT'],
-      [['devices.register', { name: 'd', groupId: 'nope', attributes: { mac: 1 } }], 'INVALID_INPUT'],
+      [
+        ['devices.register', { name: 'd', groupId: '7f1c2b9e-1d2a-4c3b-9a8e-0f1e2d3c4b5a', attributes: { mac: 1 } }],
+        'INVALID_INPUT',
+      ],
       [['devices.setStatus', { id: '7f1c2b9e-1d2a-4c3b-9a8e-0f1e2d3c4b5a', status: 'Off' }], 'INVALID_INPUT'],
     ];
     for (const [args, code] of cases) {
@@ -84,6 +87,20 @@ describe('Electron IPC adapter', () => {
     }
     assert.deepEqual(rowCounts(station.db), before);
     station.close();
+  });
+
+  it('trusts only the packaged index page', () => {
+    assert.equal(isAppPageUrl(appUrl, appUrl), true);
+    assert.equal(isAppPageUrl(`${appUrl}#/devices`, appUrl), true);
+    for (const url of [
+      `${appUrl}?x=1`,
+      'file:///opt/trustline/resources/app/dist/renderer/other.html',
+      'file:///tmp/index.html',
+      'http://127.0.0.1:1234/',
+      `${appUrl}.evil.html`,
+    ]) {
+      assert.equal(isAppPageUrl(url, appUrl), false, url);
+    }
   });
 
   it('removes its handler when unregistered', () => {

@@ -105,7 +105,7 @@ describe('loopback bridge', () => {
       ['/api/call/deviceGroups.create', { body: 'null' }, 400, 'INVALID_INPUT'],
       [
         '/api/call/devices.register',
-        { body: '{"name":"d","groupId":"x","attributes":{"mac":1}}' },
+        { body: '{"name":"d","groupId":"7f1c2b9e-1d2a-4c3b-9a8e-0f1e2d3c4b5a","attributes":{"mac":1}}' },
         400,
         'INVALID_INPUT',
       ],

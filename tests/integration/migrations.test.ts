@@ -34,7 +34,12 @@ const seedAt: Record<number, (db: Database) => void> = {
       .prepare("INSERT INTO devices (id, name, group_id, created_at, updated_at) VALUES (?, 'gw-1', ?, 't', 't')")
       .run(deviceId, groupId),
   3: (db) => db.prepare("INSERT INTO device_attributes (device_seq, key, value) VALUES (1, 'mac', '00:11')").run(),
-  4: () => undefined,
+  4: (db) =>
+    db
+      .prepare(
+        "INSERT INTO audit_log (seq, time, actor, action, subject, details, prev_hash, hash) VALUES (1, 't', 'a', 'x', 's', '{}', 'p', 'h')",
+      )
+      .run(),
 };
 
 describe('migrations', () => {
@@ -78,6 +83,9 @@ describe('migrations', () => {
         assert.equal((db.prepare('SELECT name FROM device_groups').get() as { name: string }).name, 'Line 1');
       if (from >= 3) {
         assert.equal((db.prepare('SELECT value FROM device_attributes').get() as { value: string }).value, '00:11');
+      }
+      if (from >= 4) {
+        assert.equal((db.prepare('SELECT hash FROM audit_log').get() as { hash: string }).hash, 'h');
       }
       if (from >= 2) {
         // Devices written before the search index existed are found through it afterwards.
