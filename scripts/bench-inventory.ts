@@ -91,6 +91,8 @@ try {
     ['page 1, attribute batch=B7 (10%)', { limit: 100, attribute: { key: 'batch', value: 'B7' } }],
     ['page 1, group + status', { limit: 100, groupId: groups[1]?.id, status: 'Enabled' }],
     ['page 1, search "golden"', { limit: 100, search: 'golden' }],
+    ['page 1, search "dev-0" (all devices)', { limit: 100, search: 'dev-0' }],
+    ['page 1, status Disabled (none)', { limit: 100, status: 'Disabled' }],
   ];
   const deepCursor = (() => {
     let page = listDevices(db, { limit: 500 });
@@ -102,13 +104,13 @@ try {
   let baseline = 0;
   console.log('list    query                                   median  ratio  total');
   for (const [label, query] of queries) {
-    let total = 0;
+    let total: number | null = 0;
     const ms = median(() => {
       total = listDevices(db, query).total;
     });
     if (baseline === 0) baseline = ms;
     console.log(
-      `        ${label.padEnd(38)} ${fmt(ms).padStart(8)}  ${(ms / baseline).toFixed(2).padStart(5)}x  ${total}`,
+      `        ${label.padEnd(38)} ${fmt(ms).padStart(8)}  ${(ms / baseline).toFixed(2).padStart(5)}x  ${total ?? '(not counted)'}`,
     );
   }
   const rss = process.memoryUsage().rss / 1024 / 1024;

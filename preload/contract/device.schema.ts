@@ -86,7 +86,8 @@ export type ListDevicesQuery = z.output<typeof listDevicesInput>;
 
 export const devicePageSchema = z.object({
   items: z.array(deviceSchema),
-  total: z.number().int().nonnegative(),
+  /** Counted on the first page only (null after): counting every scroll step would cost a full scan. */
+  total: z.number().int().nonnegative().nullable(),
   nextCursor: z.string().nullable(),
 });
 export type DevicePage = z.infer<typeof devicePageSchema>;

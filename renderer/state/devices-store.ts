@@ -16,6 +16,8 @@ export const emptyFilters: DeviceFilters = { search: '', groupId: '', state: '',
 
 interface DevicesState {
   filters: DeviceFilters;
+  /** The query the loaded items answer; further pages must use it, not filters typed since. */
+  query: ListDevicesInput | null;
   items: Device[];
   total: number;
   nextCursor: string | null;
@@ -53,6 +55,7 @@ let generation = 0;
 
 export const useDevices = create<DevicesState>((set, get) => ({
   filters: emptyFilters,
+  query: null,
   items: [],
   total: 0,
   nextCursor: null,
@@ -61,29 +64,36 @@ export const useDevices = create<DevicesState>((set, get) => ({
   selectedId: null,
   setFilters(patch) {
     set({ filters: { ...get().filters, ...patch } });
+    // An unfinished attribute filter changes nothing yet: the shown list keeps its own query.
     if (attributeFilterValid(get().filters.attribute)) void get().reload();
   },
   async reload() {
     const mine = ++generation;
+    const query = toQuery(get().filters, null);
     set({ loading: true });
-    const result = await client().call('devices.list', toQuery(get().filters, null));
+    const result = await client().call('devices.list', query);
     if (mine !== generation) return;
     if (result.ok) {
-      set({ items: result.value.items, total: result.value.total, nextCursor: result.value.nextCursor, error: null });
+      set({
+        query,
+        items: result.value.items,
+        total: result.value.total ?? 0,
+        nextCursor: result.value.nextCursor,
+        error: null,
+      });
     } else set({ error: result.error });
     set({ loading: false });
   },
   async loadMore() {
-    const { nextCursor, loading } = get();
-    if (!nextCursor || loading) return;
+    const { nextCursor, loading, query } = get();
+    if (!nextCursor || loading || !query) return;
     const mine = ++generation;
     set({ loading: true });
-    const result = await client().call('devices.list', toQuery(get().filters, nextCursor));
+    const result = await client().call('devices.list', { ...query, cursor: nextCursor });
     if (mine !== generation) return;
     if (result.ok) {
       set({
         items: [...get().items, ...result.value.items],
-        total: result.value.total,
         nextCursor: result.value.nextCursor,
         error: null,
       });

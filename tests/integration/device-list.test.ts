@@ -32,7 +32,7 @@ describe('device list', () => {
     let cursor: string | undefined;
     for (;;) {
       const page = listDevices(station.db, { limit: 40, ...(cursor ? { cursor } : {}) });
-      assert.equal(page.total, 250);
+      assert.equal(page.total, cursor ? null : 250, 'counted on the first page only');
       seen.push(...page.items.map((d) => d.name));
       if (!page.nextCursor) break;
       cursor = page.nextCursor;
@@ -56,6 +56,20 @@ describe('device list', () => {
     assert.equal(rest.items.length, 15);
     assert.equal(rest.nextCursor, null);
     assert.equal(new Set([...first.items, ...rest.items].map((d) => d.id)).size, 25);
+  });
+
+  it('pages through search results by cursor, each match once', () => {
+    const names: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = listDevices(station.db, { search: 'dev-01', limit: 30, ...(cursor ? { cursor } : {}) });
+      names.push(...page.items.map((d) => d.name));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    assert.equal(names.length, 100);
+    assert.equal(new Set(names).size, 100);
+    assert.ok(names.every((n) => n.startsWith('dev-01')));
+    assert.equal(names[0], 'dev-0199');
   });
 
   it('matches attribute values exactly, leading zeros included', () => {

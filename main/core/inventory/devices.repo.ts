@@ -165,20 +165,33 @@ function withRow(error: unknown, row: number): unknown {
   });
 }
 
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /**
- * One page, newest first, with keyset paging on `seq` so page N costs what page 1 costs.
+ * One page, newest first, with keyset paging on `seq` so page N costs what page 1 costs. The
+ * total is counted for the first page only.
  * Deleted devices are hidden unless the state filter asks for them.
  */
 export function listDevices(db: Database, raw: ListDevicesInput): DevicePage {
   const query: ListDevicesQuery = parseInput(listDevicesInput, raw, 'list-devices');
   const where: string[] = [];
   const params: (string | number)[] = [];
-  // With an attribute filter the (key, value, device_seq) index drives the query in seq order.
-  const from = query.attribute ? 'device_attributes a JOIN devices d ON d.seq = a.device_seq' : 'devices d';
+  const search = query.search || undefined;
+  const searchKind = !search ? 'none' : uuidPattern.test(search) ? 'id' : [...search].length >= 3 ? 'index' : 'scan';
+  // One index drives the query in seq order so LIMIT stops early: the attribute index, else the
+  // trigram search index, else the table itself. CROSS JOIN pins that loop order, whatever
+  // ANALYZE statistics would make SQLite prefer (a plan that sorts every match).
+  const driver = query.attribute ? 'attribute' : searchKind === 'index' ? 'search' : 'table';
+  const from = {
+    attribute: 'device_attributes a CROSS JOIN devices d ON d.seq = a.device_seq',
+    search: 'device_search CROSS JOIN devices d ON d.seq = device_search.rowid',
+    table: 'devices d',
+  }[driver];
+  const seqColumn = { attribute: 'a.device_seq', search: 'device_search.rowid', table: 'd.seq' }[driver];
   if (query.attribute) {
     where.push('a.key = ? AND a.value = ?');
     params.push(query.attribute.key, query.attribute.value);
@@ -197,20 +210,27 @@ export function listDevices(db: Database, raw: ListDevicesInput): DevicePage {
     where.push('d.status = ?');
     params.push(query.status);
   }
-  if (query.search) {
-    // Three characters or more go through the trigram index; shorter ones can only scan.
-    if ([...query.search].length >= 3) {
-      where.push('(d.seq IN (SELECT rowid FROM device_search WHERE device_search MATCH ?) OR d.id = ?)');
-      params.push(`"${query.search.replace(/"/g, '""')}"`, query.search);
-    } else {
-      const pattern = `%${escapeLike(query.search)}%`;
-      where.push("(d.name LIKE ? ESCAPE '\\' OR d.description LIKE ? ESCAPE '\\')");
-      params.push(pattern, pattern);
-    }
+  if (search && searchKind === 'id') {
+    where.push('d.id = ?');
+    params.push(search);
+  } else if (search && searchKind === 'index') {
+    const phrase = `"${search.replace(/"/g, '""')}"`;
+    where.push(
+      driver === 'search'
+        ? 'device_search MATCH ?'
+        : 'd.seq IN (SELECT rowid FROM device_search WHERE device_search MATCH ?)',
+    );
+    params.push(phrase);
+  } else if (search) {
+    // Fewer than three characters cannot use the trigram index.
+    const pattern = `%${escapeLike(search)}%`;
+    where.push("(d.name LIKE ? ESCAPE '\\' OR d.description LIKE ? ESCAPE '\\')");
+    params.push(pattern, pattern);
   }
   const filter = where.join(' AND ');
-  const seqColumn = query.attribute ? 'a.device_seq' : 'd.seq';
-  const total = (statement(db, `SELECT count(*) AS n FROM ${from} WHERE ${filter}`).get(...params) as { n: number }).n;
+  const total = query.cursor
+    ? null
+    : (statement(db, `SELECT count(*) AS n FROM ${from} WHERE ${filter}`).get(...params) as { n: number }).n;
   const pageFilter = query.cursor ? `${filter} AND ${seqColumn} < ?` : filter;
   const pageParams = query.cursor ? [...params, Number(query.cursor)] : params;
   const rows = statement(

@@ -3,10 +3,18 @@ import { devices } from './0002-devices';
 import { deviceAttributes } from './0003-device-attributes';
 import { auditLog } from './0004-audit-log';
 import { deviceSearch } from './0005-device-search';
+import { deviceStatusStateIndexes } from './0006-device-status-state-indexes';
 import type { Migration } from './migration';
 
 /** Every migration in order. Append only: a shipped migration is never edited or removed. */
-export const migrations: readonly Migration[] = [deviceGroups, devices, deviceAttributes, auditLog, deviceSearch];
+export const migrations: readonly Migration[] = [
+  deviceGroups,
+  devices,
+  deviceAttributes,
+  auditLog,
+  deviceSearch,
+  deviceStatusStateIndexes,
+];
 
 export const latestVersion = migrations.length;
 export type { Migration } from './migration';
