@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { Device } from '../../../preload/contract';
+import { client } from '../../api/client';
 import { useErrorText } from '../../components/use-error-text';
 import { useDevices } from '../../state/devices-store';
 import { useGroups } from '../../state/groups-store';
@@ -22,7 +24,22 @@ export function DevicesScreen() {
   const groups = useGroups((s) => s.groups);
   const [registering, setRegistering] = useState(false);
   const [openId, setOpenId] = useState<string | null>(null);
-  const opened = items.find((d) => d.id === openId) ?? null;
+  const [opened, setOpened] = useState<Device | null>(null);
+
+  // The details panel keeps its device even when a change moves it out of the loaded rows or
+  // the current filter; it re-reads the device whenever the list reloads.
+  useEffect(() => {
+    if (!openId) return setOpened(null);
+    let current = true;
+    void client()
+      .call('devices.get', { id: openId })
+      .then((result) => {
+        if (current) setOpened(result.ok ? result.value : null);
+      });
+    return () => {
+      current = false;
+    };
+  }, [openId, items]);
   const filtered = Object.values(filters).some((v) => v !== '');
 
   useEffect(() => {
