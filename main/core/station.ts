@@ -1,7 +1,12 @@
 import type { Database } from 'better-sqlite3';
+import { caHandlers } from './api/ca-handlers';
+import { certificateHandlers } from './api/certificate-handlers';
 import { createDispatcher, type Dispatch } from './api/dispatcher';
 import { inventoryHandlers } from './api/inventory-handlers';
+import { policyHandlers } from './api/policy-handlers';
 import { createEventHub, type EventHub } from './events/event-hub';
+import { createIssuanceEngine, type IssuanceEngine } from './issuance/issuance-engine';
+import { createKeyStoreSession, type KeyStoreOptions, type KeyStoreSession } from './keys/key-store-session';
 import { openStationDatabase } from './store/database';
 
 export interface Station {
@@ -9,19 +14,38 @@ export interface Station {
   readonly db: Database;
   readonly hub: EventHub;
   readonly dispatch: Dispatch;
-  close(): void;
+  readonly keys: KeyStoreSession;
+  readonly issuance: IssuanceEngine;
+  /** Closes the database at once; the returned promise settles when the key store has logged out. */
+  close(): Promise<void>;
 }
 
-/** The station core in plain Node: store, events and the contract's handlers. No Electron here. */
-export function openStation(dataDir: string): Station {
+export interface StationOptions {
+  keyStore?: KeyStoreOptions;
+}
+
+/** The station core in plain Node: store, key store, events and the contract's handlers. No Electron here. */
+export function openStation(dataDir: string, options: StationOptions = {}): Station {
   const db = openStationDatabase(dataDir);
   const hub = createEventHub();
-  const dispatch = createDispatcher({ ...inventoryHandlers(db, hub) });
+  const keys = createKeyStoreSession(dataDir, options.keyStore);
+  const issuance = createIssuanceEngine({ db, keyStore: (step) => keys.require(step) });
+  const dispatch = createDispatcher({
+    ...inventoryHandlers(db, hub),
+    ...caHandlers(db, hub, keys),
+    ...policyHandlers(db, hub),
+    ...certificateHandlers(db, hub, issuance),
+  });
   return {
     dataDir,
     db,
     hub,
     dispatch,
-    close: () => db.close(),
+    keys,
+    issuance,
+    close: () => {
+      db.close();
+      return keys.close();
+    },
   };
 }

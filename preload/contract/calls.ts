@@ -1,4 +1,24 @@
 import { z } from 'zod';
+import {
+  adoptCaKeyInput,
+  caIdInput,
+  caPemResult,
+  caSchema,
+  createIssuingCaInput,
+  createIssuingCaResult,
+  createRootCaInput,
+  importCaCertificateInput,
+  importTrustAnchorInput,
+  keyStoreStatusSchema,
+  unlockKeyStoreInput,
+} from './ca.schema';
+import {
+  certificateIdInput,
+  certificateRecordSchema,
+  issueCertificateInput,
+  issuedCertificateSchema,
+  listCertificatesInput,
+} from './certificate.schema';
 import { defineCall } from './define';
 import {
   createDeviceGroupInput,
@@ -14,6 +34,15 @@ import {
   registerDeviceInput,
   setDeviceStatusInput,
 } from './device.schema';
+import {
+  createPolicyInput,
+  policyIdInput,
+  policyPresetSchema,
+  policyPreviewSchema,
+  policySchema,
+  previewPolicyInput,
+  updatePolicyInput,
+} from './policy.schema';
 
 /**
  * Every call the renderer can make, declared once. The Electron adapter, the loopback bridge
@@ -73,6 +102,120 @@ export const calls = {
     input: deviceIdInput,
     output: deviceSchema,
     permission: 'devices.manage',
+  }),
+  'keyStore.status': defineCall({
+    summary: 'Which key store holds the CA keys, and whether it is unlocked',
+    input: z.strictObject({}),
+    output: keyStoreStatusSchema,
+    permission: 'cas.view',
+  }),
+  'keyStore.unlock': defineCall({
+    summary: 'Log in to the key store with its PIN (held in memory only)',
+    input: unlockKeyStoreInput,
+    output: keyStoreStatusSchema,
+    permission: 'cas.manage',
+  }),
+  'cas.list': defineCall({
+    summary: 'List CAs with their chains',
+    input: z.strictObject({}),
+    output: z.array(caSchema),
+    permission: 'cas.view',
+  }),
+  'cas.createRoot': defineCall({
+    summary: 'Create a self-signed root CA with its key in the key store (labs, demos)',
+    input: createRootCaInput,
+    output: caSchema,
+    permission: 'cas.manage',
+  }),
+  'cas.createIssuing': defineCall({
+    summary: "Create an issuing CA key in the key store and its CSR for the company's root",
+    input: createIssuingCaInput,
+    output: createIssuingCaResult,
+    permission: 'cas.manage',
+  }),
+  'cas.importCertificate': defineCall({
+    summary: "Import an issuing CA's signed certificate, checked against its key and chain",
+    input: importCaCertificateInput,
+    output: caSchema,
+    permission: 'cas.manage',
+  }),
+  'cas.importTrustAnchor': defineCall({
+    summary: 'Import a root certificate that chains are built to',
+    input: importTrustAnchorInput,
+    output: caSchema,
+    permission: 'cas.manage',
+  }),
+  'cas.adoptKey': defineCall({
+    summary: 'Adopt a key already in the key store, with its CA certificate',
+    input: adoptCaKeyInput,
+    output: caSchema,
+    permission: 'cas.manage',
+  }),
+  'cas.exportCertificate': defineCall({
+    summary: "A CA's certificate as PEM",
+    input: caIdInput,
+    output: caPemResult,
+    permission: 'cas.view',
+  }),
+  'cas.exportCsr': defineCall({
+    summary: "An issuing CA's CSR as PEM, while it awaits its certificate",
+    input: caIdInput,
+    output: caPemResult,
+    permission: 'cas.view',
+  }),
+  'policies.presets': defineCall({
+    summary: 'The policy presets a new policy can start from',
+    input: z.strictObject({}),
+    output: z.array(policyPresetSchema),
+    permission: 'policies.view',
+  }),
+  'policies.list': defineCall({
+    summary: 'List certificate management policies',
+    input: z.strictObject({}),
+    output: z.array(policySchema),
+    permission: 'policies.view',
+  }),
+  'policies.get': defineCall({
+    summary: 'One certificate management policy',
+    input: policyIdInput,
+    output: policySchema,
+    permission: 'policies.view',
+  }),
+  'policies.create': defineCall({
+    summary: 'Create a certificate management policy, optionally from a preset',
+    input: createPolicyInput,
+    output: policySchema,
+    permission: 'policies.manage',
+  }),
+  'policies.update': defineCall({
+    summary: 'Change a certificate management policy',
+    input: updatePolicyInput,
+    output: policySchema,
+    permission: 'policies.manage',
+  }),
+  'policies.preview': defineCall({
+    summary: 'The certificate a policy would issue for a sample device',
+    input: previewPolicyInput,
+    output: policyPreviewSchema,
+    permission: 'policies.view',
+  }),
+  'certificates.issue': defineCall({
+    summary: 'Issue a certificate from a CSR or public key under a policy, recorded before it is returned',
+    input: issueCertificateInput,
+    output: issuedCertificateSchema,
+    permission: 'certificates.issue',
+  }),
+  'certificates.list': defineCall({
+    summary: 'Recently issued certificates, newest first',
+    input: listCertificatesInput,
+    output: z.array(certificateRecordSchema),
+    permission: 'certificates.view',
+  }),
+  'certificates.get': defineCall({
+    summary: 'One issued certificate with its PEM and chain',
+    input: certificateIdInput,
+    output: issuedCertificateSchema,
+    permission: 'certificates.view',
   }),
 } as const;
 

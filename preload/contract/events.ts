@@ -17,6 +17,18 @@ export const events = {
       ids: z.array(z.string()),
     }),
   }),
+  'cas.changed': defineEvent({
+    summary: 'CAs were created, certified or adopted, or the key store was unlocked',
+    payload: z.object({ ids: z.array(z.string()) }),
+  }),
+  'policies.changed': defineEvent({
+    summary: 'Policies were created or changed',
+    payload: z.object({ ids: z.array(z.string()) }),
+  }),
+  'certificates.issued': defineEvent({
+    summary: 'Certificates were issued',
+    payload: z.object({ ids: z.array(z.string()) }),
+  }),
 } as const;
 
 export type Events = typeof events;

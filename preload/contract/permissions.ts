@@ -9,6 +9,12 @@ export const permissions = [
   'devices.manage',
   'deviceGroups.view',
   'deviceGroups.manage',
+  'cas.view',
+  'cas.manage',
+  'policies.view',
+  'policies.manage',
+  'certificates.view',
+  'certificates.issue',
 ] as const;
 
 export type Permission = (typeof permissions)[number];

@@ -4,21 +4,57 @@ import type { ErrorCode } from '../../../preload/contract';
 export function httpStatusFor(code: ErrorCode): number {
   switch (code) {
     case 'INVALID_INPUT':
+    case 'PEM_INVALID':
+    case 'CSR_INVALID':
+    case 'CSR_SIGNATURE_INVALID':
+    case 'PUBLIC_KEY_INVALID':
+    case 'POLICY_INVALID':
+    case 'CA_CERT_INVALID':
       return 400;
     case 'UNAUTHENTICATED':
       return 401;
     case 'PERMISSION_DENIED':
     case 'FORBIDDEN_ORIGIN':
       return 403;
+    case 'HSM_PIN_INCORRECT':
+      return 401;
+    case 'KEY_STORE_LOCKED':
+    case 'HSM_PIN_LOCKED':
+      return 423;
     case 'UNKNOWN_CALL':
     case 'GROUP_NOT_FOUND':
     case 'DEVICE_NOT_FOUND':
+    case 'POLICY_NOT_FOUND':
+    case 'PRESET_NOT_FOUND':
+    case 'CA_NOT_FOUND':
+    case 'CERTIFICATE_NOT_FOUND':
+    case 'HSM_KEY_NOT_FOUND':
       return 404;
     case 'GROUP_NAME_TAKEN':
     case 'GROUP_NOT_EMPTY':
     case 'DEVICE_NAME_TAKEN':
     case 'DEVICE_DELETED':
+    case 'POLICY_NAME_TAKEN':
+    case 'CA_NAME_TAKEN':
+    case 'CA_NOT_READY':
+    case 'HSM_KEY_AMBIGUOUS':
       return 409;
+    case 'KEY_TYPE_NOT_ALLOWED':
+    case 'KEY_GENERATION_NOT_ALLOWED':
+    case 'SUBJECT_NOT_ALLOWED':
+    case 'TEMPLATE_VALUE_MISSING':
+    case 'CA_CERT_KEY_MISMATCH':
+    case 'CA_CERT_NOT_CA':
+    case 'CA_PATH_LENGTH_EXCEEDED':
+    case 'CA_CHAIN_INCOMPLETE':
+    case 'CA_VID_MISMATCH':
+      return 422;
+    case 'HSM_MODULE_NOT_FOUND':
+    case 'HSM_MODULE_IN_USE':
+    case 'HSM_TOKEN_NOT_FOUND':
+    case 'HSM_MECHANISM_UNSUPPORTED':
+    case 'HSM_FAILURE':
+      return 503;
     case 'STORE_TOO_NEW':
     case 'STORE_MIGRATION_FAILED':
     case 'TRANSPORT_FAILED':

@@ -4,6 +4,9 @@ import { deviceAttributes } from './0003-device-attributes';
 import { auditLog } from './0004-audit-log';
 import { deviceSearch } from './0005-device-search';
 import { deviceStatusStateIndexes } from './0006-device-status-state-indexes';
+import { certificateAuthorities } from './0007-certificate-authorities';
+import { policies } from './0008-policies';
+import { certificates } from './0009-certificates';
 import type { Migration } from './migration';
 
 /** Every migration in order. Append only: a shipped migration is never edited or removed. */
@@ -14,6 +17,9 @@ export const migrations: readonly Migration[] = [
   auditLog,
   deviceSearch,
   deviceStatusStateIndexes,
+  certificateAuthorities,
+  policies,
+  certificates,
 ];
 
 export const latestVersion = migrations.length;

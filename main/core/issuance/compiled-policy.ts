@@ -1,0 +1,212 @@
+import type { ErrorCode, Policy, PolicyBody } from '../../../preload/contract';
+import type { KeyAlgorithm, SignatureScheme } from '../../../hsm';
+import type { ParsedCertificate } from '../pki/certificate';
+import { generalizedTimeText, x509Time } from '../pki/der';
+import { authorityInfoAccess } from '../pki/extensions/authority-info-access';
+import { basicConstraints } from '../pki/extensions/basic-constraints';
+import { certificatePolicies } from '../pki/extensions/certificate-policies';
+import { crlDistributionPoints } from '../pki/extensions/crl-distribution-points';
+import { extendedKeyUsage } from '../pki/extensions/extended-key-usage';
+import { authorityKeyIdentifier, keyIdentifier, subjectKeyIdentifier } from '../pki/extensions/key-identifiers';
+import { keyUsage } from '../pki/extensions/key-usage';
+import { generalNameProblem, type GeneralNameValue, subjectAltName } from '../pki/extensions/subject-alt-name';
+import { attributeProblem, encodeName, type NameAttribute } from '../pki/name';
+import { oids } from '../pki/oids';
+import type { PublicKeyInfo } from '../pki/public-key';
+import { algorithmIdentifier, schemeForCaKey } from '../pki/signature-algorithms';
+import { renderTemplate, type TemplateSource } from '../policies/template';
+
+/** The issuing CA as the engine needs it. */
+export interface IssuerInfo {
+  id: string;
+  keyId: string;
+  keyLabel: string;
+  keyAlgorithm: KeyAlgorithm;
+  certificate: ParsedCertificate;
+}
+
+/**
+ * A policy bound to its CA with every part that is the same for each certificate encoded once:
+ * the signature algorithm, the issuer name and the constant extensions. Issuance then encodes
+ * only what differs per device.
+ */
+export interface CompiledPolicy {
+  policy: PolicyBody & { id?: string; updatedAt?: string };
+  issuer: IssuerInfo;
+  scheme: SignatureScheme;
+  signatureAlgorithm: Buffer;
+  issuerName: Buffer;
+  constantExtensions: Buffer[];
+  fixedNotAfter: Buffer | null;
+  issuerVid: string | null;
+}
+
+export function compilePolicy(policy: PolicyBody | Policy, issuer: IssuerInfo): CompiledPolicy {
+  const scheme = schemeForCaKey(issuer.keyAlgorithm, policy.signatureHash);
+  const constantExtensions = [
+    basicConstraints({ ca: false, critical: policy.basicConstraintsCritical }),
+    keyUsage(policy.keyUsage, policy.keyUsageCritical),
+  ];
+  if (policy.extendedKeyUsage.length > 0) constantExtensions.push(extendedKeyUsage(policy.extendedKeyUsage));
+  constantExtensions.push(
+    authorityKeyIdentifier(issuer.certificate.subjectKeyId ?? keyIdentifier(issuer.certificate.spki)),
+  );
+  if (policy.crlDistributionPoint) constantExtensions.push(crlDistributionPoints(policy.crlDistributionPoint));
+  if (policy.authorityInfoAccess && (policy.authorityInfoAccess.caIssuers || policy.authorityInfoAccess.ocsp)) {
+    constantExtensions.push(authorityInfoAccess(policy.authorityInfoAccess));
+  }
+  if (policy.certificatePolicies.length > 0) constantExtensions.push(certificatePolicies(policy.certificatePolicies));
+  return {
+    policy,
+    issuer,
+    scheme,
+    signatureAlgorithm: algorithmIdentifier(scheme),
+    issuerName: issuer.certificate.subjectRaw,
+    constantExtensions,
+    fixedNotAfter: policy.validity.kind === 'fixed' ? generalizedTimeText(policy.validity.notAfter) : null,
+    issuerVid: issuer.certificate.subject.find((a) => a.oid === oids.matterVid)?.value ?? null,
+  };
+}
+
+export interface PlanProblem {
+  code: ErrorCode;
+  message: string;
+}
+
+/** Everything about one certificate except its serial and signature. */
+export interface CertificatePlan {
+  subject: NameAttribute[];
+  subjectName: Buffer;
+  subjectAltNames: GeneralNameValue[];
+  notBefore: Date;
+  notAfter: Date;
+  notBeforeDer: Buffer;
+  notAfterDer: Buffer;
+  extensions: Buffer[];
+  problems: PlanProblem[];
+}
+
+/** Checks the device key against the policy: type, size, and the profile's extra rules. */
+export function keyProblems(policy: PolicyBody, key: PublicKeyInfo): PlanProblem[] {
+  const allowed = policy.allowedKeyTypes as readonly string[];
+  if (!allowed.includes(key.type)) {
+    return [
+      {
+        code: 'KEY_TYPE_NOT_ALLOWED',
+        message: `The key is ${key.label}; this policy allows ${policy.allowedKeyTypes.join(', ')}.`,
+      },
+    ];
+  }
+  if (key.type === 'RSA' && key.bits < Math.max(2048, policy.rsaMinimumBits)) {
+    return [
+      {
+        code: 'KEY_TYPE_NOT_ALLOWED',
+        message: `The key is RSA ${key.bits}; this policy needs at least ${Math.max(2048, policy.rsaMinimumBits)} bits.`,
+      },
+    ];
+  }
+  return [];
+}
+
+function parseGeneralizedTime(text: string): Date {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
+  if (!m) return new Date(NaN);
+  return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
+}
+
+export function planCertificate(
+  compiled: CompiledPolicy,
+  key: PublicKeyInfo,
+  source: TemplateSource,
+  now: Date,
+): CertificatePlan {
+  const { policy } = compiled;
+  const problems: PlanProblem[] = keyProblems(policy, key);
+
+  const subject: NameAttribute[] = [];
+  for (const field of policy.subject) {
+    const rendered = renderTemplate(field.value, source);
+    if (rendered.missing.length > 0) {
+      problems.push({
+        code: 'TEMPLATE_VALUE_MISSING',
+        message: `The subject's ${field.type} needs ${rendered.missing.join(', ')}, which the device does not have.`,
+      });
+      continue;
+    }
+    const attribute = { type: field.type, value: rendered.value };
+    const problem = attributeProblem(attribute);
+    if (problem) problems.push({ code: 'SUBJECT_NOT_ALLOWED', message: `The subject is not allowed: ${problem}.` });
+    if (field.pattern !== undefined && !new RegExp(`^(?:${field.pattern})$`).test(rendered.value)) {
+      problems.push({
+        code: 'SUBJECT_NOT_ALLOWED',
+        message: `The subject's ${field.type} "${rendered.value}" does not match the policy's pattern ${field.pattern}.`,
+      });
+    }
+    subject.push(attribute);
+  }
+  if (policy.csrSubject === 'must-match' && source.csrSubject) {
+    for (const requested of source.csrSubject) {
+      const granted = subject.filter((a) => a.type === requested.name).map((a) => a.value);
+      if (!granted.includes(requested.value)) {
+        problems.push({
+          code: 'SUBJECT_NOT_ALLOWED',
+          message: `The CSR asks for ${requested.name}=${requested.value}, which this policy does not grant.`,
+        });
+      }
+    }
+  }
+  if (policy.profile === 'matter-dac') {
+    const vid = subject.find((a) => a.type === 'matterVid')?.value;
+    if (compiled.issuerVid !== null && vid !== undefined && vid !== compiled.issuerVid) {
+      problems.push({
+        code: 'CA_VID_MISMATCH',
+        message: `The device's VID ${vid} differs from the PAI's VID ${compiled.issuerVid}.`,
+      });
+    }
+  }
+
+  const subjectAltNames: GeneralNameValue[] = [];
+  for (const san of policy.subjectAltNames) {
+    const rendered =
+      san.type === 'hardwareModuleName'
+        ? { ...renderTemplate(san.serial, source), hwType: san.hwType }
+        : renderTemplate(san.value, source);
+    if (rendered.missing.length > 0) {
+      problems.push({
+        code: 'TEMPLATE_VALUE_MISSING',
+        message: `A ${san.type} SAN needs ${rendered.missing.join(', ')}, which the device does not have.`,
+      });
+      continue;
+    }
+    const name: GeneralNameValue =
+      san.type === 'hardwareModuleName'
+        ? { type: 'hardwareModuleName', hwType: san.hwType, serial: rendered.value }
+        : { type: san.type, value: rendered.value };
+    const problem = generalNameProblem(name);
+    if (problem)
+      problems.push({ code: 'SUBJECT_NOT_ALLOWED', message: `A subject alternative name is not allowed: ${problem}.` });
+    subjectAltNames.push(name);
+  }
+
+  const notBefore = new Date(Math.floor(now.getTime() / 1000) * 1000);
+  const notAfter =
+    policy.validity.kind === 'days'
+      ? new Date(notBefore.getTime() + policy.validity.days * 86_400_000)
+      : parseGeneralizedTime(policy.validity.notAfter);
+  const extensions = [...compiled.constantExtensions, subjectKeyIdentifier(keyIdentifier(key.spki))];
+  if (subjectAltNames.length > 0) {
+    // RFC 5280: with an empty subject the SAN must be critical; ours always has a subject.
+    extensions.push(subjectAltName(subjectAltNames));
+  }
+  return {
+    subject,
+    subjectName: encodeName(subject),
+    subjectAltNames,
+    notBefore,
+    notAfter,
+    notBeforeDer: x509Time(notBefore),
+    notAfterDer: compiled.fixedNotAfter ?? x509Time(notAfter),
+    extensions,
+    problems,
+  };
+}

@@ -1,0 +1,224 @@
+import type { Database } from 'better-sqlite3';
+import { createHash, randomUUID } from 'node:crypto';
+import type { IssuedCertificate, KeyGenerationType } from '../../../preload/contract';
+import type { KeyAlgorithm, KeyStore } from '../../../hsm';
+import { caChain, getCaRow } from '../ca/cas.repo';
+import { toStationError } from '../errors/key-store-error';
+import { StationError } from '../errors/station-error';
+import { getDevice } from '../inventory/devices.repo';
+import type { MutationContext } from '../inventory/mutation-context';
+import { encodeCertificate, encodeTbs } from '../pki/certificate';
+import { readCsr } from '../pki/csr';
+import { nameToString } from '../pki/name';
+import { pemOrDer, toPem } from '../pki/pem';
+import { type PublicKeyInfo, readPublicKey } from '../pki/public-key';
+import { getPolicy } from '../policies/policies.repo';
+import type { TemplateSource } from '../policies/template';
+import { statement } from '../store/statements';
+import { createCertificateRecorder } from './certificate-recorder';
+import { type CertificateRow, toCertificateRecord } from './certificates.repo';
+import { type CompiledPolicy, compilePolicy, planCertificate } from './compiled-policy';
+import { randomSerial } from './serial-numbers';
+
+export interface IssueRequest {
+  policyId: string;
+  /** PKCS#10, PEM or DER. */
+  csr?: Buffer;
+  /** SubjectPublicKeyInfo, PEM or DER. */
+  publicKey?: Buffer;
+  /** A key the station generated itself (batch jobs, the line), passed as its public half. */
+  stationGeneratedKey?: Buffer;
+  deviceId?: string;
+  attributes?: Readonly<Record<string, string>>;
+}
+
+export interface IssuanceResult extends IssuedCertificate {
+  der: Buffer;
+}
+
+export interface IssuanceEngine {
+  issue(request: IssueRequest, ctx: MutationContext): Promise<IssuanceResult>;
+}
+
+interface CacheEntry {
+  version: string;
+  compiled: CompiledPolicy;
+  policyName: string;
+  chainPem: string;
+}
+
+/**
+ * CSR or public key in, recorded certificate out. Every check runs before the CA signs; the
+ * certificate and its audit entry are on disk before the caller sees the certificate.
+ */
+export function createIssuanceEngine(deps: {
+  db: Database;
+  keyStore: (step: string) => Promise<KeyStore>;
+  now?: () => Date;
+}): IssuanceEngine {
+  const { db } = deps;
+  const recorder = createCertificateRecorder(db);
+  const cache = new Map<string, CacheEntry>();
+  // Serials signed but not yet committed: the UNIQUE index only sees committed ones.
+  const inFlight = new Set<string>();
+
+  const compiledFor = (policyId: string, step: string): CacheEntry => {
+    const versions = statement(
+      db,
+      `SELECT p.updated_at || '/' || c.updated_at AS version FROM policies p
+       JOIN certificate_authorities c ON c.id = p.issuing_ca_id WHERE p.id = ?`,
+    ).get(policyId) as { version: string } | undefined;
+    const cached = cache.get(policyId);
+    if (cached && versions && cached.version === versions.version) return cached;
+    const policy = getPolicy(db, policyId, step);
+    const ca = getCaRow(db, policy.issuingCaId, step);
+    const chain = caChain(ca);
+    const [certificate] = chain;
+    if (ca.kind !== 'issuing' || !certificate || !ca.key_id || !ca.key_label || !ca.key_algorithm) {
+      throw new StationError('CA_NOT_READY', `The CA ${ca.name} has no imported certificate yet, so it cannot issue.`, {
+        step,
+        params: { ca: ca.name },
+      });
+    }
+    const entry: CacheEntry = {
+      version: versions?.version ?? '',
+      compiled: compilePolicy(policy, {
+        id: ca.id,
+        keyId: ca.key_id,
+        keyLabel: ca.key_label,
+        keyAlgorithm: ca.key_algorithm as KeyAlgorithm,
+        certificate,
+      }),
+      policyName: policy.name,
+      chainPem: chain.map((c) => toPem('CERTIFICATE', c.der)).join(''),
+    };
+    cache.set(policyId, entry);
+    return entry;
+  };
+
+  const readKey = (
+    request: IssueRequest,
+    step: string,
+  ): { key: PublicKeyInfo; generation: KeyGenerationType; source: Partial<TemplateSource> } => {
+    const given = [request.csr, request.publicKey, request.stationGeneratedKey].filter((k) => k !== undefined);
+    if (given.length !== 1) {
+      throw new StationError('INVALID_INPUT', 'Give exactly one of a CSR or a public key.', { step });
+    }
+    if (request.csr) {
+      const csr = readCsr(request.csr);
+      return { key: csr.publicKey, generation: 'device-csr', source: { csrSubject: csr.subject } };
+    }
+    const spki = pemOrDer((request.publicKey ?? request.stationGeneratedKey) as Buffer, ['PUBLIC KEY'], 'public key');
+    return {
+      key: readPublicKey(spki),
+      generation: request.publicKey ? 'device-public-key' : 'station-generated',
+      source: {},
+    };
+  };
+
+  return {
+    async issue(request, ctx) {
+      const step = 'issue-certificate';
+      const entry = compiledFor(request.policyId, step);
+      const { compiled } = entry;
+      const { key, generation, source } = readKey(request, step);
+      if (!compiled.policy.keyGeneration.includes(generation)) {
+        throw new StationError(
+          'KEY_GENERATION_NOT_ALLOWED',
+          `The policy ${entry.policyName} does not allow keys from "${generation}"; it allows ${compiled.policy.keyGeneration.join(', ')}.`,
+          { step },
+        );
+      }
+      const device = request.deviceId === undefined ? undefined : getDevice(db, { id: request.deviceId }, step);
+      if (device?.state === 'Deleted') {
+        throw new StationError('DEVICE_DELETED', `The device ${device.name} is deleted; it gets no certificate.`, {
+          step,
+        });
+      }
+      const now = deps.now ? deps.now() : new Date();
+      const plan = planCertificate(
+        compiled,
+        key,
+        {
+          attributes: { ...(device?.attributes ?? {}), ...(request.attributes ?? {}) },
+          ...(device ? { device: { id: device.id, name: device.name } } : {}),
+          ...source,
+        },
+        now,
+      );
+      const [problem] = plan.problems;
+      if (problem) throw new StationError(problem.code, problem.message, { step });
+
+      let serial = randomSerial();
+      let serialHex = serial.toString('hex');
+      while (inFlight.has(serialHex) || statement(db, 'SELECT 1 FROM certificates WHERE serial = ?').get(serialHex)) {
+        serial = randomSerial();
+        serialHex = serial.toString('hex');
+      }
+      inFlight.add(serialHex);
+      try {
+        const tbs = encodeTbs({
+          serial,
+          signatureAlgorithm: compiled.signatureAlgorithm,
+          issuer: compiled.issuerName,
+          notBefore: plan.notBeforeDer,
+          notAfter: plan.notAfterDer,
+          subject: plan.subjectName,
+          spki: key.spki,
+          extensions: plan.extensions,
+        });
+        const store = await deps.keyStore(step);
+        let signature: Buffer;
+        try {
+          signature = await store.sign(
+            { id: compiled.issuer.keyId, label: compiled.issuer.keyLabel, algorithm: compiled.issuer.keyAlgorithm },
+            compiled.scheme,
+            tbs,
+          );
+        } catch (error) {
+          throw toStationError(error, step);
+        }
+        const der = encodeCertificate(tbs, compiled.signatureAlgorithm, signature);
+        const subject = nameToString(plan.subject.map((a) => ({ oid: '', name: a.type, value: a.value })));
+        const row: CertificateRow = {
+          id: randomUUID(),
+          serial: serialHex,
+          subject,
+          not_before: plan.notBefore.toISOString(),
+          not_after: plan.notAfter.toISOString(),
+          der,
+          status: 'issued',
+          policy_id: request.policyId,
+          ca_id: compiled.issuer.id,
+          device_id: device?.id ?? null,
+          key_type: key.label,
+          issued_at: now.toISOString(),
+          issued_by: ctx.actor,
+        };
+        await recorder.record(row, {
+          actor: ctx.actor,
+          action: 'certificate.issued',
+          subject: row.id,
+          details: {
+            serial: serialHex,
+            subject,
+            policyId: request.policyId,
+            caId: compiled.issuer.id,
+            deviceId: row.device_id,
+            keyGeneration: generation,
+            notAfter: row.not_after,
+            sha256: createHash('sha256').update(der).digest('hex'),
+          },
+        });
+        return {
+          ...toCertificateRecord(row, entry.policyName),
+          pem: toPem('CERTIFICATE', der),
+          chainPem: entry.chainPem,
+          der,
+        };
+      } finally {
+        inFlight.delete(serialHex);
+      }
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import path from 'node:path';
+import type { KeyStoreStatus } from '../../../preload/contract';
+import { describeStationKeyStoreChoice, type KeyStore, openStationKeyStore } from '../../../hsm';
+import { toStationError } from '../errors/key-store-error';
+import { StationError } from '../errors/station-error';
+
+export interface KeyStoreOptions {
+  /** An external PKCS#11 module (YubiHSM, Luna, nShield…); absent: the station's own token. */
+  modulePath?: string;
+  tokenLabel?: string;
+  /** Unlock on first use with this PIN (from TRUSTLINE_HSM_PIN or a PIN file), held in memory only. */
+  pin?: string;
+  sessions?: number;
+}
+
+export interface KeyStoreSession {
+  status(): KeyStoreStatus;
+  unlock(pin: string): Promise<KeyStoreStatus>;
+  /** The unlocked store, unlocking with the configured PIN if there is one; else KEY_STORE_LOCKED. */
+  require(step: string): Promise<KeyStore>;
+  close(): Promise<void>;
+}
+
+/** Key-store settings from the environment, for `serve` and the CLI alike. */
+export function keyStoreOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): KeyStoreOptions {
+  return {
+    ...(env.TRUSTLINE_PKCS11_MODULE ? { modulePath: env.TRUSTLINE_PKCS11_MODULE } : {}),
+    ...(env.TRUSTLINE_PKCS11_TOKEN ? { tokenLabel: env.TRUSTLINE_PKCS11_TOKEN } : {}),
+    ...(env.TRUSTLINE_HSM_PIN ? { pin: env.TRUSTLINE_HSM_PIN } : {}),
+  };
+}
+
+/**
+ * The station's key store, locked until someone gives the PIN. The PIN lives only in the token's
+ * login state: it is never written by the station.
+ */
+export function createKeyStoreSession(dataDir: string, options: KeyStoreOptions = {}): KeyStoreSession {
+  const dir = path.join(dataDir, 'hsm');
+  let store: KeyStore | null = null;
+  let opening: Promise<KeyStore> | null = null;
+
+  const status = (): KeyStoreStatus => {
+    if (store) {
+      return {
+        unlocked: true,
+        kind: store.info.kind,
+        description: store.info.description,
+        notForProduction: store.info.notForProduction,
+        tokenLabel: store.info.tokenLabel,
+        modulePath: store.info.modulePath ?? null,
+      };
+    }
+    const choice = describeStationKeyStoreChoice(dir, options);
+    if (choice.kind === 'software') {
+      return {
+        unlocked: false,
+        kind: 'software',
+        description: `software — not for production (${choice.reason})`,
+        notForProduction: true,
+        tokenLabel: 'software',
+        modulePath: null,
+      };
+    }
+    return {
+      unlocked: false,
+      kind: 'pkcs11',
+      description:
+        choice.kind === 'station-softhsm'
+          ? `SoftHSM2 token "${choice.tokenLabel}" in the station's data folder`
+          : `PKCS#11 token "${choice.tokenLabel}"${choice.moduleFound ? '' : ' (module missing)'}`,
+      notForProduction: false,
+      tokenLabel: choice.tokenLabel,
+      modulePath: choice.modulePath,
+    };
+  };
+
+  const open = (pin: string): Promise<KeyStore> => {
+    if (store) return Promise.resolve(store);
+    opening ??= openStationKeyStore({
+      dir,
+      pin,
+      ...(options.modulePath ? { modulePath: options.modulePath } : {}),
+      ...(options.tokenLabel ? { tokenLabel: options.tokenLabel } : {}),
+      ...(options.sessions ? { sessions: options.sessions } : {}),
+    })
+      .then((opened) => {
+        store = opened.store;
+        return opened.store;
+      })
+      .catch((error: unknown) => {
+        throw toStationError(error, 'unlock-key-store');
+      })
+      .finally(() => {
+        opening = null;
+      });
+    return opening;
+  };
+
+  return {
+    status,
+    async unlock(pin) {
+      await open(pin);
+      return status();
+    },
+    async require(step) {
+      if (store) return store;
+      if (options.pin !== undefined) return open(options.pin);
+      throw new StationError('KEY_STORE_LOCKED', 'The key store is locked: unlock it with its PIN first.', { step });
+    },
+    async close() {
+      const closing = store;
+      store = null;
+      await closing?.close();
+    },
+  };
+}

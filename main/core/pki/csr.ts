@@ -1,0 +1,95 @@
+import type { KeyRef, KeyStore, SignatureScheme } from '../../../hsm';
+import { StationError } from '../errors/station-error';
+import {
+  bitString,
+  children,
+  DerError,
+  expectTag,
+  type Node,
+  readOnly,
+  sequence,
+  smallInteger,
+  tags,
+  tlv,
+} from './der';
+import { decodeName, type DecodedNameAttribute, encodeName, type NameAttribute } from './name';
+import { pemOrDer } from './pem';
+import { type PublicKeyInfo, readPublicKey } from './public-key';
+import { algorithmIdentifier, UnsupportedSignatureAlgorithm, verifyWithAlgorithm } from './signature-algorithms';
+
+/** Requests larger than this are not CSRs a device makes; refuse before parsing. */
+export const maxCsrBytes = 16 * 1024;
+
+export interface CertificationRequest {
+  subject: DecodedNameAttribute[];
+  publicKey: PublicKeyInfo;
+}
+
+function invalid(message: string, cause?: unknown): StationError {
+  return new StationError('CSR_INVALID', message, { step: 'read-csr', cause });
+}
+
+/**
+ * Reads a PKCS#10 request (PEM or DER) and checks its signature: a CSR whose signature does not
+ * verify under its own key proves nothing about who holds that key, so it is refused.
+ */
+export function readCsr(bytes: Buffer): CertificationRequest {
+  if (bytes.length > maxCsrBytes)
+    throw invalid(`The CSR is ${bytes.length} bytes; at most ${maxCsrBytes} are accepted.`);
+  const der = pemOrDer(bytes, ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'], 'CSR');
+  let info: Node;
+  let algorithm: Node;
+  let signature: Node;
+  let subject: DecodedNameAttribute[];
+  let spki: Buffer;
+  try {
+    const parts = children(expectTag(readOnly(der), tags.sequence, 'CertificationRequest'));
+    if (parts.length !== 3) throw new DerError('a request has three parts');
+    info = expectTag(parts[0], tags.sequence, 'CertificationRequestInfo');
+    algorithm = expectTag(parts[1], tags.sequence, 'signatureAlgorithm');
+    signature = expectTag(parts[2], tags.bitString, 'signature');
+    const [version, name, key] = children(info);
+    if (expectTag(version, tags.integer, 'version').content.toString('hex') !== '00') {
+      throw new DerError('version must be 0');
+    }
+    subject = decodeName(expectTag(name, tags.sequence, 'subject'));
+    spki = expectTag(key, tags.sequence, 'subjectPKInfo').raw;
+  } catch (error) {
+    if (error instanceof StationError) throw error;
+    throw invalid(
+      `The CSR is not a valid PKCS#10 request (${error instanceof Error ? error.message : 'unreadable'}).`,
+      error,
+    );
+  }
+  const publicKey = readPublicKey(spki);
+  let verified: boolean;
+  try {
+    verified = verifyWithAlgorithm(algorithm, publicKey.key, info.raw, signature.content.subarray(1));
+  } catch (error) {
+    if (error instanceof UnsupportedSignatureAlgorithm)
+      throw invalid(`The CSR is signed with ${error.message}.`, error);
+    verified = false;
+  }
+  if (!verified) {
+    throw new StationError(
+      'CSR_SIGNATURE_INVALID',
+      "The CSR's signature does not verify with its own public key: the requester did not prove it holds the key.",
+      { step: 'verify-csr' },
+    );
+  }
+  return { subject, publicKey };
+}
+
+/** Makes a CSR for a key held in the key store (an issuing CA's request to the company's root). */
+export async function createCsr(
+  store: KeyStore,
+  key: KeyRef,
+  scheme: SignatureScheme,
+  subject: readonly NameAttribute[],
+): Promise<Buffer> {
+  const spki = await store.getPublicKey(key);
+  // attributes [0] IMPLICIT SET OF Attribute: present and empty.
+  const info = sequence(smallInteger(0), encodeName(subject), spki, tlv(0xa0, Buffer.alloc(0)));
+  const signature = await store.sign(key, scheme, info);
+  return sequence(info, algorithmIdentifier(scheme), bitString(signature));
+}

@@ -1,0 +1,97 @@
+import { constants, type KeyObject, verify } from 'node:crypto';
+import type { KeyAlgorithm, SignatureScheme } from '../../../hsm';
+import { children, decodeOid, derNull, explicit, type Node, oid, sequence, smallInteger, tags } from './der';
+import { oids } from './oids';
+
+function pssParams(hashOid: string, saltLength: number): Buffer {
+  const hash = sequence(oid(hashOid), derNull());
+  return sequence(
+    explicit(0, hash),
+    explicit(1, sequence(oid(oids.mgf1), hash)),
+    explicit(2, smallInteger(saltLength)),
+  );
+}
+
+/** The AlgorithmIdentifier DER for each scheme the CA can sign with. */
+export function algorithmIdentifier(scheme: SignatureScheme): Buffer {
+  switch (scheme) {
+    case 'ECDSA-SHA256':
+      return sequence(oid(oids.ecdsaWithSha256));
+    case 'ECDSA-SHA384':
+      return sequence(oid(oids.ecdsaWithSha384));
+    case 'RSA-PKCS1-SHA256':
+      return sequence(oid(oids.sha256WithRsa), derNull());
+    case 'RSA-PKCS1-SHA384':
+      return sequence(oid(oids.sha384WithRsa), derNull());
+    case 'RSA-PSS-SHA256':
+      return sequence(oid(oids.rsassaPss), pssParams(oids.sha256, 32));
+    case 'RSA-PSS-SHA384':
+      return sequence(oid(oids.rsassaPss), pssParams(oids.sha384, 48));
+    case 'Ed25519':
+      return sequence(oid(oids.ed25519));
+  }
+}
+
+/** The scheme a CA key signs with under a policy's hash choice. RSA CAs use PKCS#1 v1.5, as most verifiers expect. */
+export function schemeForCaKey(algorithm: KeyAlgorithm, hash: 'SHA-256' | 'SHA-384'): SignatureScheme {
+  if (algorithm === 'Ed25519') return 'Ed25519';
+  if (algorithm.startsWith('EC-')) return hash === 'SHA-384' ? 'ECDSA-SHA384' : 'ECDSA-SHA256';
+  return hash === 'SHA-384' ? 'RSA-PKCS1-SHA384' : 'RSA-PKCS1-SHA256';
+}
+
+const hashNames: Record<string, string> = {
+  [oids.sha256]: 'sha256',
+  [oids.sha384]: 'sha384',
+  '2.16.840.1.101.3.4.2.3': 'sha512',
+};
+
+/** Signature algorithms accepted on requests and certificates we check. SHA-1 is refused on purpose. */
+const verifiers: Record<string, { hash: string | null; rsa?: 'pkcs1' }> = {
+  [oids.ecdsaWithSha256]: { hash: 'sha256' },
+  [oids.ecdsaWithSha384]: { hash: 'sha384' },
+  '1.2.840.10045.4.3.4': { hash: 'sha512' },
+  [oids.sha256WithRsa]: { hash: 'sha256', rsa: 'pkcs1' },
+  [oids.sha384WithRsa]: { hash: 'sha384', rsa: 'pkcs1' },
+  '1.2.840.113549.1.1.13': { hash: 'sha512', rsa: 'pkcs1' },
+  [oids.ed25519]: { hash: null },
+};
+
+export class UnsupportedSignatureAlgorithm extends Error {}
+
+/**
+ * Verifies `signature` over `data` with the algorithm named by an AlgorithmIdentifier node.
+ * Throws UnsupportedSignatureAlgorithm for algorithms we do not accept (SHA-1, MD5, unknown).
+ */
+export function verifyWithAlgorithm(algorithm: Node, key: KeyObject, data: Buffer, signature: Buffer): boolean {
+  const [idNode, params] = children(algorithm);
+  const id = idNode?.tag === tags.oid ? decodeOid(idNode.content) : '';
+  if (id === oids.rsassaPss) {
+    const parsed = params ? readPssParams(params) : null;
+    if (!parsed) throw new UnsupportedSignatureAlgorithm('RSA-PSS with unsupported parameters');
+    return verify(
+      parsed.hash,
+      data,
+      { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: parsed.saltLength },
+      signature,
+    );
+  }
+  const known = verifiers[id];
+  if (!known) throw new UnsupportedSignatureAlgorithm(`signature algorithm ${id || '(none)'} is not accepted`);
+  if (known.rsa) return verify(known.hash, data, { key, padding: constants.RSA_PKCS1_PADDING }, signature);
+  return verify(known.hash, data, key, signature);
+}
+
+function readPssParams(params: Node): { hash: string; saltLength: number } | null {
+  let hash = 'sha1';
+  let saltLength = 20;
+  for (const field of children(params)) {
+    const [inner] = children(field);
+    if (field.tag === 0xa0 && inner) {
+      const [hashOid] = children(inner);
+      hash = hashOid ? (hashNames[decodeOid(hashOid.content)] ?? '') : '';
+    } else if (field.tag === 0xa2 && inner) {
+      saltLength = inner.content.readUIntBE(0, Math.min(inner.content.length, 4));
+    }
+  }
+  return hash && hash !== 'sha1' ? { hash, saltLength } : null;
+}
