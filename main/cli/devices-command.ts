@@ -10,7 +10,7 @@ import {
 import type { CallContext } from '../core/api/call-context';
 import type { Station } from '../core/station';
 import { dataOptions, withLocalStation } from './local-station';
-import { printTable, unwrap, UsageError } from './output';
+import { parseAttributes, printTable, unwrap, UsageError } from './output';
 
 export const devicesUsage = `trustline devices list [--data DIR] [--group NAME|ID] [--state ${lifecycleStates.join('|')}]
                        [--status ${deviceStatuses.join('|')}] [--attr KEY=VALUE] [--search TEXT] [--limit N] [--json]
@@ -23,16 +23,6 @@ async function resolveGroupId(station: Station, ctx: CallContext, given: string)
   const match = groups.find((g) => g.id === given) ?? groups.find((g) => g.name.toLowerCase() === given.toLowerCase());
   // An unknown name goes through as is: the core answers GROUP_NOT_FOUND or INVALID_INPUT.
   return match?.id ?? given;
-}
-
-function parseAttributes(pairs: string[]): Record<string, string> {
-  const attributes: Record<string, string> = {};
-  for (const pair of pairs) {
-    const at = pair.indexOf('=');
-    if (at <= 0) throw new UsageError(`--attr needs KEY=VALUE, got "${pair}"`);
-    attributes[pair.slice(0, at)] = pair.slice(at + 1);
-  }
-  return attributes;
 }
 
 function printDevices(devices: Device[]): void {

@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { type CallContext, localOperatorContext } from '../core/api/call-context';
+import { keyStoreOptionsFromEnv, type KeyStoreOptions } from '../core/keys/key-store-session';
 import { openStation, type Station } from '../core/station';
 import { resolveDataDir } from '../core/store/data-dir';
+import { UsageError } from './output';
 
 /** Options every data command takes. */
 export const dataOptions = {
@@ -8,15 +11,41 @@ export const dataOptions = {
   json: { type: 'boolean', default: false },
 } as const;
 
+/** Options of commands that use the key store. */
+export const keyStoreFlags = {
+  'pin-file': { type: 'string' },
+} as const;
+
+/**
+ * The key store's PIN comes from a file (`--pin-file`, first line) or TRUSTLINE_HSM_PIN, never
+ * from an argument: arguments show in `ps` and in shell history.
+ */
+export function keyStoreOptions(pinFile: string | undefined): KeyStoreOptions {
+  const options = keyStoreOptionsFromEnv();
+  if (pinFile === undefined) return options;
+  let text: string;
+  try {
+    text = readFileSync(pinFile, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read the PIN file ${pinFile}`);
+  }
+  const pin = text.split(/\r?\n/)[0] ?? '';
+  if (pin === '') throw new UsageError(`the PIN file ${pinFile} is empty`);
+  return { ...options, pin };
+}
+
 /** Opens the station on the chosen data folder for one command, and always closes it. */
 export async function withLocalStation<T>(
   dataFlag: string | undefined,
   run: (station: Station, ctx: CallContext) => T | Promise<T>,
+  options: { keyStore?: KeyStoreOptions } = {},
 ): Promise<T> {
-  const station = openStation(resolveDataDir({ flag: dataFlag }));
+  const station = openStation(resolveDataDir({ flag: dataFlag }), {
+    keyStore: options.keyStore ?? keyStoreOptionsFromEnv(),
+  });
   try {
     return await run(station, localOperatorContext());
   } finally {
-    station.close();
+    await station.close();
   }
 }

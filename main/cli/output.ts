@@ -28,3 +28,19 @@ export function printTable(headers: string[], rows: string[][]): void {
   process.stdout.write(`${line(headers)}\n`);
   for (const row of rows) process.stdout.write(`${line(row)}\n`);
 }
+
+/** `--attr KEY=VALUE` pairs; only the first "=" splits, so values may contain "=". */
+export function parseAttributes(pairs: string[]): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new UsageError(`--attr needs KEY=VALUE, got "${pair}"`);
+    attributes[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return attributes;
+}
+
+/** Prints `value` as JSON with --json, else the human line(s). */
+export function printResult(json: boolean | undefined, value: unknown, human: string): void {
+  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : human.endsWith('\n') ? human : `${human}\n`);
+}

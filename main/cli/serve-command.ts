@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { localOperatorContext } from '../core/api/call-context';
 import { startLoopbackBridge } from '../core/bridge/loopback-bridge';
+import { keyStoreOptionsFromEnv } from '../core/keys/key-store-session';
 import { openStation } from '../core/station';
 import { resolveDataDir } from '../core/store/data-dir';
 import { UsageError } from './output';
@@ -36,7 +37,7 @@ export async function serveCommand(args: string[]): Promise<void> {
     throw new UsageError('The renderer is not built: run `npm run build`, or pass --renderer DIR.');
   }
   const dataDir = resolveDataDir({ flag: values.data });
-  const station = openStation(dataDir);
+  const station = openStation(dataDir, { keyStore: keyStoreOptionsFromEnv() });
   const bridge = await startLoopbackBridge({
     dispatch: station.dispatch,
     hub: station.hub,
@@ -45,11 +46,12 @@ export async function serveCommand(args: string[]): Promise<void> {
     port,
   });
   process.stdout.write(`Trustline station serving data in ${dataDir}\n`);
+  const keys = station.keys.status();
+  process.stdout.write(`Key store: ${keys.description}${keys.unlocked ? '' : ' (locked until its PIN is given)'}\n`);
   process.stdout.write(`Open ${bridge.url}\n`);
   const stop = () => {
     void bridge.close().finally(() => {
-      station.close();
-      process.exit(0);
+      void station.close().finally(() => process.exit(0));
     });
   };
   process.once('SIGINT', stop);

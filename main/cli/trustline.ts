@@ -1,14 +1,18 @@
 import { isStationError } from '../core/errors/station-error';
 import { auditCommand, auditUsage } from './audit-command';
+import { caCommand, caUsage } from './ca-command';
 import { devicesCommand, devicesUsage } from './devices-command';
 import { groupsCommand, groupsUsage } from './groups-command';
+import { issueCommand, issueUsage } from './issue-command';
+import { keystoreCommand, keystoreUsage } from './keystore-command';
 import { exitCodes, printError, UsageError } from './output';
+import { policyCommand, policyUsage } from './policy-command';
 import { serveCommand, serveUsage } from './serve-command';
 
 const usage = `Trustline provisioning station
 
 Usage:
-${[serveUsage, devicesUsage, groupsUsage, auditUsage].join('\n')}
+${[serveUsage, devicesUsage, groupsUsage, keystoreUsage, caUsage, policyUsage, issueUsage, auditUsage].join('\n')}
 
 The data directory is --data DIR, else $TRUSTLINE_DATA, else the OS's application-data folder.
 `;
@@ -24,6 +28,14 @@ async function main(argv: string[]): Promise<void> {
       return groupsCommand(rest);
     case 'audit':
       return auditCommand(rest);
+    case 'keystore':
+      return keystoreCommand(rest);
+    case 'ca':
+      return caCommand(rest);
+    case 'policy':
+      return policyCommand(rest);
+    case 'issue':
+      return issueCommand(rest);
     case undefined:
     case 'help':
     case '--help':

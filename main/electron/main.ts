@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ipcChannels } from '../../preload/contract';
 import { localOperatorContext } from '../core/api/call-context';
+import { keyStoreOptionsFromEnv } from '../core/keys/key-store-session';
 import { openStation } from '../core/station';
 import { resolveDataDir } from '../core/store/data-dir';
 import { isAppPageUrl, registerIpcAdapter } from './ipc-adapter';
@@ -23,7 +24,9 @@ function dataFlag(argv: string[]): string | undefined {
 app.enableSandbox();
 
 void app.whenReady().then(() => {
-  const station = openStation(resolveDataDir({ flag: dataFlag(process.argv) }));
+  const station = openStation(resolveDataDir({ flag: dataFlag(process.argv) }), {
+    keyStore: keyStoreOptionsFromEnv(),
+  });
   hardenSession(session.defaultSession);
   const context = localOperatorContext();
   registerIpcAdapter(ipcMain, {
@@ -42,7 +45,7 @@ void app.whenReady().then(() => {
   });
   app.on('window-all-closed', () => {
     unsubscribe();
-    station.close();
+    void station.close();
     app.quit();
   });
 });
