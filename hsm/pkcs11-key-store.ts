@@ -97,6 +97,9 @@ function ulong(value: Buffer): number {
   return value.readUIntLE(0, Math.min(value.length, 6));
 }
 
+/** Public point sizes: uncompressed 04 || X || Y for the NIST curves, the raw 32 bytes for Ed25519. */
+const pointLength = { 'EC-P256': 65, 'EC-P384': 97, Ed25519: 32 } as const;
+
 const printableEdwards25519 = Buffer.concat([Buffer.from([0x13, 12]), Buffer.from('edwards25519', 'ascii')]);
 
 function algorithmOf(keyType: number, ecParams: Buffer | null, modulus: Buffer | null): KeyAlgorithm | null {
@@ -134,7 +137,8 @@ function findObjects(pkcs11: pkcs11js.PKCS11, session: Handle, template: pkcs11j
 
 function attribute(pkcs11: pkcs11js.PKCS11, session: Handle, object: Handle, type: number): Buffer {
   const [result] = pkcs11.C_GetAttributeValue(session, object, [{ type }]);
-  if (!result) throw new KeyStoreError('HSM_FAILURE', `the module returned no value for attribute 0x${type.toString(16)}`);
+  if (!result)
+    throw new KeyStoreError('HSM_FAILURE', `the module returned no value for attribute 0x${type.toString(16)}`);
   return result.value;
 }
 
@@ -188,7 +192,10 @@ class Pkcs11KeyStore implements KeyStore {
     if (label.length === 0) throw new KeyStoreError('HSM_FAILURE', 'a key needs a label');
     // A second key under the same label would make every later lookup by label ambiguous.
     if ((await this.findPrivateKeys({ label })).length > 0) {
-      throw new KeyStoreError('HSM_KEY_AMBIGUOUS', `token "${this.info.tokenLabel}" already has a key labelled "${label}"`);
+      throw new KeyStoreError(
+        'HSM_KEY_AMBIGUOUS',
+        `token "${this.info.tokenLabel}" already has a key labelled "${label}"`,
+      );
     }
 
     const id = randomBytes(16);
@@ -248,7 +255,10 @@ class Pkcs11KeyStore implements KeyStore {
     const found = await this.findPrivateKeys(query);
     if (found.length > 1) {
       const what = query.label !== undefined ? `label "${query.label}"` : `id ${query.id ?? ''}`;
-      throw new KeyStoreError('HSM_KEY_AMBIGUOUS', `${found.length} keys on token "${this.info.tokenLabel}" match ${what}`);
+      throw new KeyStoreError(
+        'HSM_KEY_AMBIGUOUS',
+        `${found.length} keys on token "${this.info.tokenLabel}" match ${what}`,
+      );
     }
     const [key] = found;
     return key ? key.ref : null;
@@ -272,7 +282,9 @@ class Pkcs11KeyStore implements KeyStore {
     try {
       createPublicKey({ key: spki, format: 'der', type: 'spki' });
     } catch (error) {
-      throw new KeyStoreError('HSM_FAILURE', `the public key of "${key.label}" does not parse as SPKI`, { cause: error });
+      throw new KeyStoreError('HSM_FAILURE', `the public key of "${key.label}" does not parse as SPKI`, {
+        cause: error,
+      });
     }
     this.spkiById.set(key.id, spki);
     return Buffer.from(spki);
@@ -357,7 +369,10 @@ class Pkcs11KeyStore implements KeyStore {
     if (cached) return cached;
     const [found, second] = await this.findPrivateKeys({ id: key.id });
     if (!found) {
-      throw new KeyStoreError('HSM_KEY_NOT_FOUND', `no key with id ${key.id} ("${key.label}") on token "${this.info.tokenLabel}"`);
+      throw new KeyStoreError(
+        'HSM_KEY_NOT_FOUND',
+        `no key with id ${key.id} ("${key.label}") on token "${this.info.tokenLabel}"`,
+      );
     }
     if (second) {
       throw new KeyStoreError('HSM_KEY_AMBIGUOUS', `several keys with id ${key.id} on token "${this.info.tokenLabel}"`);
@@ -420,7 +435,16 @@ class Pkcs11KeyStore implements KeyStore {
       throw new KeyStoreError('HSM_KEY_NOT_FOUND', `key "${key.ref.label}" has no public key object on the token`);
     }
     // PKCS#11 wants CKA_EC_POINT as a DER OCTET STRING (SoftHSM2 does so); a few modules return it bare.
-    const point = unwrapOctetString(attribute(pkcs11, session, publicKey, pkcs11js.CKA_EC_POINT));
+    const value = attribute(pkcs11, session, publicKey, pkcs11js.CKA_EC_POINT);
+    const expected = pointLength[algorithm as keyof typeof pointLength];
+    // Length decides, not the first byte: a bare point can start like an OCTET STRING header.
+    const point = value.length === expected ? value : unwrapOctetString(value);
+    if (point.length !== expected) {
+      throw new KeyStoreError(
+        'HSM_FAILURE',
+        `key "${key.ref.label}": CKA_EC_POINT of unexpected length ${value.length}`,
+      );
+    }
     if (algorithm === 'Ed25519') return ed25519Spki(point);
     return ecSpki(curveParams[algorithm as 'EC-P256' | 'EC-P384'], point);
   }
@@ -433,7 +457,10 @@ class Pkcs11KeyStore implements KeyStore {
 export async function openPkcs11KeyStore(options: Pkcs11KeyStoreOptions): Promise<KeyStore> {
   const sessionCount = options.sessions ?? defaultSessions;
   if (!Number.isInteger(sessionCount) || sessionCount < 1 || sessionCount > maxSessions) {
-    throw new KeyStoreError('HSM_FAILURE', `sessions must be a whole number from 1 to ${maxSessions}, got ${sessionCount}`);
+    throw new KeyStoreError(
+      'HSM_FAILURE',
+      `sessions must be a whole number from 1 to ${maxSessions}, got ${sessionCount}`,
+    );
   }
   const module = acquireModule(
     options.modulePath,

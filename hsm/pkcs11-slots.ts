@@ -54,7 +54,7 @@ export function tokenSlots(pkcs11: pkcs11js.PKCS11): TokenSlot[] {
   try {
     return pkcs11.C_GetSlotList(true).map((slot) => ({ slot, token: summarizeToken(pkcs11.C_GetTokenInfo(slot)) }));
   } catch (error) {
-    throw toKeyStoreError(error, 'listing the module\'s tokens');
+    throw toKeyStoreError(error, "listing the module's tokens");
   }
 }
 

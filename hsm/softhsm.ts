@@ -42,7 +42,7 @@ export async function ensureSoftHsmConfig(dir: string): Promise<string> {
   await mkdir(tokenDir, { recursive: true, mode: 0o700 });
   if (!existsSync(config)) {
     const text = [
-      '# Written by Trustline for the station\'s own SoftHSM2 token.',
+      "# Written by Trustline for the station's own SoftHSM2 token.",
       `directories.tokendir = ${tokenDir}`,
       'objectstore.backend = file',
       'log.level = ERROR',
@@ -79,7 +79,8 @@ export function ensureSoftHsmToken(
     const slots = tokenSlots(pkcs11);
     if (slots.some((entry) => entry.token.initialized && entry.token.label === label)) return { created: false };
     const free = slots.find((entry) => !entry.token.initialized);
-    if (!free) throw new KeyStoreError('HSM_TOKEN_NOT_FOUND', `SoftHSM2 (${config}) has no free slot for token "${label}"`);
+    if (!free)
+      throw new KeyStoreError('HSM_TOKEN_NOT_FOUND', `SoftHSM2 (${config}) has no free slot for token "${label}"`);
 
     const soPin = randomBytes(16).toString('hex');
     try {

@@ -1,4 +1,11 @@
-import { createPrivateKey, createPublicKey, generateKeyPair, randomBytes, sign as signAsync, constants } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPair,
+  randomBytes,
+  sign as signAsync,
+  constants,
+} from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import path from 'node:path';
 import { KeyStoreError, keyAlgorithms } from './key-store';
@@ -120,9 +127,13 @@ class SoftwareKeyStore implements KeyStore {
     try {
       await save;
     } catch (error) {
-      throw new KeyStoreError('HSM_FAILURE', `could not save software token ${this.file}: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw new KeyStoreError(
+        'HSM_FAILURE',
+        `could not save software token ${this.file}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     }
     return ref;
   }
@@ -176,7 +187,8 @@ class SoftwareKeyStore implements KeyStore {
 
   private lookUp(key: KeyRef): LoadedKey {
     const loaded = this.keys.find((candidate) => candidate.ref.id === key.id);
-    if (!loaded) throw new KeyStoreError('HSM_KEY_NOT_FOUND', `no key with id ${key.id} ("${key.label}") on the software token`);
+    if (!loaded)
+      throw new KeyStoreError('HSM_KEY_NOT_FOUND', `no key with id ${key.id} ("${key.label}") on the software token`);
     return loaded;
   }
 }
@@ -189,7 +201,10 @@ export async function openSoftwareKeyStore(options: SoftwareKeyStoreOptions): Pr
   const keys = token.keys.map((stored): LoadedKey => {
     const pkcs8 = unseal(key, stored.privateKey, keyContext(stored));
     if (!pkcs8) {
-      throw new KeyStoreError('HSM_FAILURE', `software token ${file}: key "${stored.label}" does not decrypt (file altered?)`);
+      throw new KeyStoreError(
+        'HSM_FAILURE',
+        `software token ${file}: key "${stored.label}" does not decrypt (file altered?)`,
+      );
     }
     const privateKey = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
     pkcs8.fill(0);
@@ -197,7 +212,10 @@ export async function openSoftwareKeyStore(options: SoftwareKeyStoreOptions): Pr
     // The public half in the file must belong to the private half: a swapped SPKI would mislead verifiers.
     const derived = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
     if (!derived.equals(spki)) {
-      throw new KeyStoreError('HSM_FAILURE', `software token ${file}: the public key of "${stored.label}" does not match`);
+      throw new KeyStoreError(
+        'HSM_FAILURE',
+        `software token ${file}: the public key of "${stored.label}" does not match`,
+      );
     }
     return { ref: { id: stored.id, label: stored.label, algorithm: stored.algorithm }, privateKey, spki };
   });

@@ -28,7 +28,13 @@ export interface StoredKey {
 export interface TokenFile {
   readonly format: 'trustline-software-token';
   readonly version: 1;
-  readonly kdf: { readonly name: 'scrypt'; readonly salt: string; readonly N: number; readonly r: number; readonly p: number };
+  readonly kdf: {
+    readonly name: 'scrypt';
+    readonly salt: string;
+    readonly N: number;
+    readonly r: number;
+    readonly p: number;
+  };
   readonly pinCheck: SealedBox;
   readonly keys: readonly StoredKey[];
 }
@@ -47,7 +53,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function isSealedBox(value: unknown): value is SealedBox {
-  return isRecord(value) && typeof value.iv === 'string' && typeof value.tag === 'string' && typeof value.data === 'string';
+  return (
+    isRecord(value) && typeof value.iv === 'string' && typeof value.tag === 'string' && typeof value.data === 'string'
+  );
 }
 
 function isStoredKey(value: unknown): value is StoredKey {

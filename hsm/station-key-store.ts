@@ -111,7 +111,8 @@ export function describeStationKeyStoreChoice(
     file,
     fileExists: existsSync(file),
     notForProduction: true,
-    reason: 'no PKCS#11 module is configured and SoftHSM2 (libsofthsm2.so) is not installed: software token, not for production',
+    reason:
+      'no PKCS#11 module is configured and SoftHSM2 (libsofthsm2.so) is not installed: software token, not for production',
   };
 }
 
@@ -125,7 +126,12 @@ export async function openStationKeyStore(options: StationKeyStoreOptions): Prom
   const tokenLabel = options.tokenLabel ?? defaultStationTokenLabel;
   const sessions = options.sessions !== undefined ? { sessions: options.sessions } : {};
   if (options.modulePath !== undefined) {
-    const store = await openPkcs11KeyStore({ modulePath: options.modulePath, tokenLabel, pin: options.pin, ...sessions });
+    const store = await openPkcs11KeyStore({
+      modulePath: options.modulePath,
+      tokenLabel,
+      pin: options.pin,
+      ...sessions,
+    });
     return { store, created: false };
   }
 

@@ -102,6 +102,11 @@ export const keyStoreStatusSchema = z.object({
   notForProduction: z.boolean(),
   tokenLabel: z.string(),
   modulePath: z.string().nullable(),
+  /**
+   * Only in the answer to the unlock that created the station's own token: its security
+   * officer PIN, shown once to be kept safe; the station never stores it.
+   */
+  soPin: z.string().optional(),
 });
 export type KeyStoreStatus = z.infer<typeof keyStoreStatusSchema>;
 

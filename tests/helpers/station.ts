@@ -13,7 +13,15 @@ export function testStation(): Station {
 
 /** Row counts of every table a write may touch: a rejected write must leave them all alone. */
 export function rowCounts(db: Database): Record<string, number> {
-  const tables = ['device_groups', 'devices', 'device_attributes', 'audit_log'];
+  const tables = [
+    'device_groups',
+    'devices',
+    'device_attributes',
+    'audit_log',
+    'certificate_authorities',
+    'policies',
+    'certificates',
+  ];
   return Object.fromEntries(
     tables.map((t) => [t, (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n]),
   );

@@ -38,6 +38,7 @@ export function createKeyStoreSession(dataDir: string, options: KeyStoreOptions 
   const dir = path.join(dataDir, 'hsm');
   let store: KeyStore | null = null;
   let opening: Promise<KeyStore> | null = null;
+  let createdSoPin: string | undefined;
 
   const status = (): KeyStoreStatus => {
     if (store) {
@@ -85,6 +86,7 @@ export function createKeyStoreSession(dataDir: string, options: KeyStoreOptions 
     })
       .then((opened) => {
         store = opened.store;
+        createdSoPin = opened.soPin;
         return opened.store;
       })
       .catch((error: unknown) => {
@@ -100,7 +102,10 @@ export function createKeyStoreSession(dataDir: string, options: KeyStoreOptions 
     status,
     async unlock(pin) {
       await open(pin);
-      return status();
+      const soPin = createdSoPin;
+      // Handed out once: the next status no longer carries it.
+      createdSoPin = undefined;
+      return soPin === undefined ? status() : { ...status(), soPin };
     },
     async require(step) {
       if (store) return store;
