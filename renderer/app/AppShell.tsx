@@ -6,6 +6,7 @@ import { changeLanguage, type LanguageCode, languages } from '../i18n/i18n';
 import { DeviceGroupsScreen } from '../screens/device-groups/DeviceGroupsScreen';
 import { DevicesScreen } from '../screens/devices/DevicesScreen';
 import { NotBuiltScreen } from '../screens/NotBuiltScreen';
+import { PoliciesCaScreen } from '../screens/policies-ca/PoliciesCaScreen';
 import { useDevices } from '../state/devices-store';
 import { useGroups } from '../state/groups-store';
 import { type Area, areas, builtAreas, useNavigation } from '../state/navigation-store';
@@ -29,6 +30,7 @@ function Screen({ area }: { area: Area }) {
   const { t } = useTranslation();
   if (area === 'devices') return <DevicesScreen />;
   if (area === 'deviceGroups') return <DeviceGroupsScreen />;
+  if (area === 'policies') return <PoliciesCaScreen />;
   return <NotBuiltScreen area={t(`nav.${area}`)} />;
 }
 

@@ -7,10 +7,12 @@ interface DialogProps {
   onClose: () => void;
   children: ReactNode;
   testId?: string;
+  /** For dialogs that show certificates or PEM text. */
+  wide?: boolean;
 }
 
 /** A modal on the native <dialog>: focus stays inside and Escape closes it, for free. */
-export function Dialog({ title, open, onClose, children, testId }: DialogProps) {
+export function Dialog({ title, open, onClose, children, testId, wide = false }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const { t } = useTranslation();
   useEffect(() => {
@@ -20,7 +22,13 @@ export function Dialog({ title, open, onClose, children, testId }: DialogProps) 
     if (!open && dialog.open) dialog.close();
   }, [open]);
   return (
-    <dialog ref={ref} className="dialog" aria-label={title} onClose={onClose} data-testid={testId}>
+    <dialog
+      ref={ref}
+      className={wide ? 'dialog dialog-wide' : 'dialog'}
+      aria-label={title}
+      onClose={onClose}
+      data-testid={testId}
+    >
       <header className="dialog-header">
         <h2>{title}</h2>
         <button type="button" className="icon-button" onClick={onClose} aria-label={t('common.close')}>

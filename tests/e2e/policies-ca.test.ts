@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser';
+import { type ServeProcess, startServe } from '../helpers/serve-process';
+import { tempDir } from '../helpers/temp-dir';
+
+const screenshotPath = '/tmp/policies-ca.png';
+
+async function openStation(browser: Browser, url: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1400 } });
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('console', (message) => {
+    // A refused call is an answer the UI shows, not a page fault.
+    const expectedRefusal = message.location().url.includes('/api/call/');
+    if (message.type() === 'error' && !expectedRefusal) problems.push(message.text());
+  });
+  after(() => assert.deepEqual(problems, [], 'the page logged errors'));
+  await page.goto(url);
+  await page.getByRole('navigation').waitFor();
+  return page;
+}
+
+describe('policies & CA in Chromium', () => {
+  const data = tempDir();
+  let browser: Browser;
+  let serve: ServeProcess;
+
+  before(async () => {
+    // The operator unlocks the key store through the UI; no PIN may come from the environment.
+    delete process.env.TRUSTLINE_HSM_PIN;
+    browser = await launchChromium();
+    serve = await startServe(data);
+  });
+  after(async () => {
+    await serve?.stop();
+    await browser?.close();
+  });
+
+  it('unlocks the key store, builds a CA chain and a policy with a live preview', async () => {
+    const page = await openStation(browser, serve.url);
+    await page.getByRole('button', { name: 'Policies & CA' }).click();
+    await page.getByRole('heading', { name: 'Policies & CA', level: 1 }).waitFor();
+
+    // The key store starts locked; an empty PIN is caught in the form.
+    const keyStore = page.getByTestId('key-store');
+    await keyStore.getByTestId('key-store-state').filter({ hasText: 'Locked' }).waitFor();
+    await keyStore.getByRole('button', { name: 'Unlock' }).click();
+    await keyStore.getByText('Required.').waitFor();
+    const pin = keyStore.getByLabel('Key store PIN');
+    assert.equal(await pin.getAttribute('type'), 'password');
+    await pin.fill('1234');
+    await keyStore.getByRole('button', { name: 'Unlock' }).click();
+    await keyStore.getByTestId('key-store-state').filter({ hasText: 'Unlocked' }).waitFor();
+    await keyStore.getByLabel('Key store PIN').waitFor({ state: 'detached' });
+
+    // A lab root CA, made through its dialog.
+    const cas = page.getByTestId('cas-panel');
+    await cas.getByText('No CAs yet').waitFor();
+    await cas.getByRole('button', { name: 'Create root CA' }).click();
+    const rootDialog = page.getByTestId('create-root-ca-dialog');
+    await rootDialog.getByLabel('Name', { exact: true }).fill('Lab Root');
+    await rootDialog.getByLabel('Common name (CN)').fill('Trustline Lab Root');
+    await rootDialog.getByLabel('Organization (O)').fill('Example Devices');
+    await rootDialog.getByLabel('Country (C)').fill('de');
+    await rootDialog.getByLabel('Key algorithm').selectOption('EC-P256');
+    await rootDialog.getByRole('button', { name: 'Create root CA' }).click();
+    await rootDialog.waitFor({ state: 'hidden' });
+    const card = (name: string) =>
+      cas.getByTestId('ca-card').filter({ has: page.getByRole('heading', { name, exact: true }) });
+    const rootCard = card('Lab Root');
+    await rootCard.getByTestId('ca-status').filter({ hasText: 'Ready' }).waitFor();
+    await rootCard.getByText('CN=Trustline Lab Root').first().waitFor();
+
+    // An issuing CA signed at once by that root: its chain shows two certificates, root first.
+    await cas.getByRole('button', { name: 'Create issuing CA' }).click();
+    const issuingDialog = page.getByTestId('create-issuing-ca-dialog');
+    await issuingDialog.getByLabel('Name', { exact: true }).fill('Line Issuing CA');
+    await issuingDialog.getByLabel('Common name (CN)').fill('Trustline Line 1 Issuing CA');
+    await issuingDialog.getByLabel('Organization (O)').fill('Example Devices');
+    await issuingDialog.getByLabel('Sign with').selectOption({ label: 'Lab Root' });
+    await issuingDialog.getByRole('button', { name: 'Create issuing CA' }).click();
+    await issuingDialog.waitFor({ state: 'hidden' });
+    const issuingCard = card('Line Issuing CA');
+    await issuingCard.getByTestId('ca-status').filter({ hasText: 'Ready' }).waitFor();
+    const chain = issuingCard.getByTestId('chain-cert');
+    await chain.nth(1).waitFor();
+    assert.equal(await chain.count(), 2);
+    assert.match((await chain.nth(0).textContent()) ?? '', /Trustline Lab Root/);
+    assert.match((await chain.nth(1).textContent()) ?? '', /Trustline Line 1 Issuing CA/);
+
+    // Export shows the root's certificate as PEM.
+    await rootCard.getByRole('button', { name: 'Export' }).click();
+    const exportDialog = page.getByTestId('export-pem-dialog');
+    await exportDialog.locator('textarea').waitFor();
+    assert.match(await exportDialog.locator('textarea').inputValue(), /^-----BEGIN CERTIFICATE-----/);
+    await exportDialog.getByRole('button', { name: 'Close' }).last().click();
+    await exportDialog.waitFor({ state: 'hidden' });
+
+    // A policy from the tls-client preset, with the preview beside the editor.
+    const policies = page.getByTestId('policies-panel');
+    await policies.getByText('No policies yet').waitFor();
+    await policies.getByRole('button', { name: 'New policy' }).click();
+    const editor = page.getByTestId('policy-editor');
+    await editor.getByLabel('Start from preset').selectOption('tls-client');
+    await editor.getByTestId('preset-hint').waitFor();
+    const preview = editor.getByTestId('policy-preview');
+    await preview.getByText('The preview appears once every field').waitFor();
+    await editor.getByLabel('Name', { exact: true }).fill('TLS devices');
+    await editor.getByLabel('Issuing CA').selectOption({ label: 'Line Issuing CA' });
+    const subject = preview.getByTestId('preview-subject');
+    await subject.filter({ hasText: 'CN=000123' }).waitFor();
+
+    // The preview follows the template and the sample device.
+    await editor.locator('input[name="subject-value-0"]').fill('dev-{attr.serial}');
+    await subject.filter({ hasText: 'CN=dev-000123' }).waitFor();
+    await preview.locator('input[name="sample-value-0"]').fill('000999');
+    await subject.filter({ hasText: 'CN=dev-000999' }).waitFor();
+    await preview.getByTestId('preview-status').filter({ hasText: 'What this policy would issue' }).waitFor();
+
+    // The chain and the preview on one screen, for a person to look at.
+    await issuingCard.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await page.screenshot({ path: screenshotPath });
+
+    await editor.getByRole('button', { name: 'Create policy' }).click();
+    await editor.waitFor({ state: 'detached' });
+    const row = page.getByTestId('policy-row').filter({ hasText: 'TLS devices' });
+    await row.waitFor();
+    assert.match((await row.textContent()) ?? '', /Line Issuing CA/);
+
+    // Editing reads the stored policy back: the changed template was saved.
+    await row.getByRole('button', { name: 'Edit TLS devices' }).click();
+    await editor.getByRole('heading', { name: 'Edit the policy "TLS devices"' }).waitFor();
+    assert.equal(await editor.locator('input[name="subject-value-0"]').inputValue(), 'dev-{attr.serial}');
+    await subject.filter({ hasText: 'CN=dev-000123' }).waitFor();
+    await editor.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByTestId('policy-row').filter({ hasText: 'TLS devices' }).waitFor();
+  });
+});
