@@ -11,6 +11,7 @@ import type { LoadedModule } from './pkcs11-module-registry';
 import { findTokenSlot } from './pkcs11-slots';
 import { curveParams, ecSpki, ed25519Params, ed25519Spki, rsaSpki } from './public-key-info';
 import { SessionPool } from './session-pool';
+import { SignWorkers } from './sign-workers';
 import { assertSchemeFits, digest, digestInfo, hashLength, hashOf } from './signature-schemes';
 
 export { listPkcs11Slots } from './pkcs11-slots';
@@ -22,8 +23,6 @@ const CKM_EC_EDWARDS_KEY_PAIR_GEN = 0x1055;
 const CKM_EDDSA = 0x1057;
 
 const rsaPublicExponent = Buffer.from([0x01, 0x00, 0x01]);
-/** Large enough for every signature we make (RSA-4096 is 512 bytes). */
-const signatureBufferSize = 512;
 const defaultSessions = 2;
 const maxSessions = 64;
 
@@ -31,7 +30,7 @@ export interface Pkcs11KeyStoreOptions {
   readonly modulePath: string;
   readonly tokenLabel: string;
   readonly pin: string;
-  /** R/W sessions in the pool, i.e. how many signatures can run at once. Default 2. */
+  /** Signing sessions, each with its own worker thread: how many signatures run at once. Default 2. */
   readonly sessions?: number;
   /**
    * The SOFTHSM2_CONF this store needs (the station's own SoftHSM2). SoftHSM2 reads it once, at
@@ -150,6 +149,7 @@ function isStaleHandle(error: unknown): boolean {
 class Pkcs11KeyStore implements KeyStore {
   readonly info: KeyStoreInfo;
   private readonly pool: SessionPool<Handle>;
+  private readonly signers: SignWorkers;
   private readonly known = new Map<string, KnownKey>();
   private readonly spkiById = new Map<string, Buffer>();
   private closing: Promise<void> | null = null;
@@ -158,11 +158,14 @@ class Pkcs11KeyStore implements KeyStore {
     private readonly module: LoadedModule,
     private readonly slot: Handle,
     private readonly sessions: readonly Handle[],
+    signingSessions: number,
     private readonly mechanisms: ReadonlySet<number>,
     info: KeyStoreInfo,
   ) {
     this.info = info;
-    this.pool = new SessionPool(sessions);
+    // The first session serves lookups and key generation; the others each belong to a signing worker.
+    this.pool = new SessionPool(sessions.slice(0, 1));
+    this.signers = new SignWorkers(module.modulePath, sessions.slice(1, 1 + signingSessions));
   }
 
   private get pkcs11(): pkcs11js.PKCS11 {
@@ -323,12 +326,7 @@ class Pkcs11KeyStore implements KeyStore {
     const signOnce = async (): Promise<Buffer> => {
       const known = await this.resolve(key);
       assertSchemeFits(known.ref, scheme);
-      return this.pool.use(async (session) => {
-        this.pkcs11.C_SignInit(session, parameters, known.handle);
-        // Async: the signature is computed on libuv's thread pool, so each session uses its own core.
-        const signature = await this.pkcs11.C_SignAsync(session, input, Buffer.alloc(signatureBufferSize));
-        return Buffer.from(signature);
-      });
+      return this.signers.sign(known.handle, parameters, input);
     };
 
     let raw: Buffer;
@@ -351,6 +349,7 @@ class Pkcs11KeyStore implements KeyStore {
   }
 
   private async shutDown(): Promise<void> {
+    await this.signers.close();
     await this.pool.drain();
     for (const session of this.sessions) {
       try {
@@ -473,7 +472,8 @@ export async function openPkcs11KeyStore(options: Pkcs11KeyStoreOptions): Promis
     const tokenSlot = findTokenSlot(pkcs11, options.tokenLabel);
     slot = tokenSlot.slot;
     const mechanisms = new Set(pkcs11.C_GetMechanismList(slot));
-    for (let i = 0; i < sessionCount; i += 1) {
+    // One more than the signing sessions: lookups and key generation never wait behind signatures.
+    for (let i = 0; i < sessionCount + 1; i += 1) {
       opened.push(pkcs11.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION));
       sessionOpened(module, slot);
     }
@@ -482,7 +482,7 @@ export async function openPkcs11KeyStore(options: Pkcs11KeyStoreOptions): Promis
     // One login covers every session of this process on the token.
     loginUser(module, slot, first, options.pin);
     const { token } = tokenSlot;
-    return new Pkcs11KeyStore(module, slot, opened, mechanisms, {
+    return new Pkcs11KeyStore(module, slot, opened, sessionCount, mechanisms, {
       kind: 'pkcs11',
       description: `${token.model || token.manufacturer || 'PKCS#11'} token ${token.label}`,
       notForProduction: false,

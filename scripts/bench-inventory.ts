@@ -14,7 +14,10 @@ import { openDatabaseFile, openStationDatabase } from '../main/core/store/databa
 import { migrate } from '../main/core/store/migrate';
 import type { ListDevicesInput, RegisterDeviceInput } from '../preload/contract';
 
-const { values } = parseArgs({ options: { devices: { type: 'string', default: '100000' } } });
+const { values } = parseArgs({
+  args: process.argv.slice(2).filter((a) => a !== 'inventory'),
+  options: { devices: { type: 'string', default: '100000' } },
+});
 const count = Number(values.devices);
 const ctx = { actor: 'bench' };
 const dir = mkdtempSync(path.join(os.tmpdir(), 'trustline-bench-'));

@@ -16,6 +16,16 @@ await Promise.all([
     format: 'esm',
     packages: 'external',
   }),
+  // The certificate recorder runs on its own thread, from a file beside each bundle that starts it.
+  ...['dist', 'dist/electron'].map((dir) =>
+    esbuild({
+      ...node,
+      entryPoints: ['main/core/issuance/certificate-recorder.worker.ts'],
+      outfile: `${dir}/certificate-recorder.worker.js`,
+      format: 'esm',
+      packages: 'external',
+    }),
+  ),
   esbuild({
     ...node,
     entryPoints: ['main/electron/main.ts'],

@@ -16,7 +16,7 @@ export interface Station {
   readonly dispatch: Dispatch;
   readonly keys: KeyStoreSession;
   readonly issuance: IssuanceEngine;
-  /** Closes the database at once; the returned promise settles when the key store has logged out. */
+  /** Lets certificates being recorded finish, then closes the database and logs out of the key store. */
   close(): Promise<void>;
 }
 
@@ -43,9 +43,10 @@ export function openStation(dataDir: string, options: StationOptions = {}): Stat
     dispatch,
     keys,
     issuance,
-    close: () => {
+    close: async () => {
+      await issuance.close();
       db.close();
-      return keys.close();
+      await keys.close();
     },
   };
 }

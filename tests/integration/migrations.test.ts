@@ -22,6 +22,9 @@ function schemaOf(db: Database): string[] {
 
 const groupId = '7f1c2b9e-1d2a-4c3b-9a8e-0f1e2d3c4b5a';
 const deviceId = '0b9e3c4d-5f6a-4b7c-8d9e-0f1a2b3c4d5e';
+const caId = '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f';
+const policyId = '2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f6a';
+const certificateId = '3e4f5a6b-7c8d-4e9f-8a1b-2c3d4e5f6a7b';
 
 /** Rows that are valid at each version, written by hand the way that version's code would. */
 const seedAt: Record<number, (db: Database) => void> = {
@@ -40,6 +43,25 @@ const seedAt: Record<number, (db: Database) => void> = {
         "INSERT INTO audit_log (seq, time, actor, action, subject, details, prev_hash, hash) VALUES (1, 't', 'a', 'x', 's', '{}', 'p', 'h')",
       )
       .run(),
+  7: (db) =>
+    db
+      .prepare(
+        "INSERT INTO certificate_authorities (id, name, kind, key_id, subject, created_at, updated_at) VALUES (?, 'CA', 'issuing', 'ab', 'CN=CA', 't', 't')",
+      )
+      .run(caId),
+  8: (db) =>
+    db
+      .prepare(
+        "INSERT INTO policies (id, name, issuing_ca_id, body, created_at, updated_at) VALUES (?, 'P', ?, '{}', 't', 't')",
+      )
+      .run(policyId, caId),
+  9: (db) =>
+    db
+      .prepare(
+        `INSERT INTO certificates (id, serial, subject, not_before, not_after, der, policy_id, ca_id, device_id, key_type, issued_at, issued_by)
+         VALUES (?, '40ab', 'CN=x', 't', 't', x'3000', ?, ?, ?, 'EC P-256', 't', 'a')`,
+      )
+      .run(certificateId, policyId, caId, deviceId),
 };
 
 describe('migrations', () => {
@@ -60,7 +82,15 @@ describe('migrations', () => {
       sql: string;
     }[];
     const own = tables.filter((t) => !t.sql.startsWith('CREATE VIRTUAL') && !t.name.startsWith('device_search_'));
-    assert.deepEqual(own.map((t) => t.name).sort(), ['audit_log', 'device_attributes', 'device_groups', 'devices']);
+    assert.deepEqual(own.map((t) => t.name).sort(), [
+      'audit_log',
+      'certificate_authorities',
+      'certificates',
+      'device_attributes',
+      'device_groups',
+      'devices',
+      'policies',
+    ]);
     for (const table of own) assert.match(table.sql, /STRICT/, table.name);
     db.close();
   });
@@ -86,6 +116,9 @@ describe('migrations', () => {
       }
       if (from >= 4) {
         assert.equal((db.prepare('SELECT hash FROM audit_log').get() as { hash: string }).hash, 'h');
+      }
+      if (from >= 9) {
+        assert.equal((db.prepare('SELECT serial FROM certificates').get() as { serial: string }).serial, '40ab');
       }
       if (from >= 2) {
         // Devices written before the search index existed are found through it afterwards.

@@ -26,8 +26,14 @@ describe('contract', () => {
     assert.equal(isCallName(42), false);
   });
 
-  it('declares the inventory events', () => {
-    assert.deepEqual([...eventNames].sort(), ['deviceGroups.changed', 'devices.changed']);
+  it('declares the inventory, CA, policy and certificate events', () => {
+    assert.deepEqual([...eventNames].sort(), [
+      'cas.changed',
+      'certificates.issued',
+      'deviceGroups.changed',
+      'devices.changed',
+      'policies.changed',
+    ]);
   });
 
   it('maps every error code to an HTTP status', () => {

@@ -201,6 +201,17 @@ export async function createIssuingCa(
       { step },
     );
   }
+  // The new CA sits below every certificate of the parent's chain: each one's pathLen must allow it.
+  parentChain.forEach((cert, depth) => {
+    const limit = cert.basicConstraints?.pathLength ?? null;
+    if (limit !== null && limit < depth + 1) {
+      throw new StationError(
+        'CA_PATH_LENGTH_EXCEEDED',
+        `${nameToString(cert.subject)} allows ${limit} CA(s) below it; the new CA would be number ${depth + 1}.`,
+        { step, params: { pathLength: limit, depth: depth + 1 } },
+      );
+    }
+  });
   const now = ctx.now ? ctx.now() : new Date();
   const made = await withStore(deps, step, async (store) => {
     const key = await store.generateKeyPair(keyLabel(input.name), input.algorithm);

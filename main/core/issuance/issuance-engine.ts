@@ -38,6 +38,8 @@ export interface IssuanceResult extends IssuedCertificate {
 
 export interface IssuanceEngine {
   issue(request: IssueRequest, ctx: MutationContext): Promise<IssuanceResult>;
+  /** Waits for certificates being recorded; call before closing the database. */
+  close(): Promise<void>;
 }
 
 interface CacheEntry {
@@ -96,16 +98,16 @@ export function createIssuanceEngine(deps: {
     return entry;
   };
 
-  const readKey = (
+  const readKey = async (
     request: IssueRequest,
     step: string,
-  ): { key: PublicKeyInfo; generation: KeyGenerationType; source: Partial<TemplateSource> } => {
+  ): Promise<{ key: PublicKeyInfo; generation: KeyGenerationType; source: Partial<TemplateSource> }> => {
     const given = [request.csr, request.publicKey, request.stationGeneratedKey].filter((k) => k !== undefined);
     if (given.length !== 1) {
       throw new StationError('INVALID_INPUT', 'Give exactly one of a CSR or a public key.', { step });
     }
     if (request.csr) {
-      const csr = readCsr(request.csr);
+      const csr = await readCsr(request.csr);
       return { key: csr.publicKey, generation: 'device-csr', source: { csrSubject: csr.subject } };
     }
     const spki = pemOrDer((request.publicKey ?? request.stationGeneratedKey) as Buffer, ['PUBLIC KEY'], 'public key');
@@ -117,11 +119,12 @@ export function createIssuanceEngine(deps: {
   };
 
   return {
+    close: () => recorder.close(),
     async issue(request, ctx) {
       const step = 'issue-certificate';
       const entry = compiledFor(request.policyId, step);
       const { compiled } = entry;
-      const { key, generation, source } = readKey(request, step);
+      const { key, generation, source } = await readKey(request, step);
       if (!compiled.policy.keyGeneration.includes(generation)) {
         throw new StationError(
           'KEY_GENERATION_NOT_ALLOWED',

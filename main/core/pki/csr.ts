@@ -33,7 +33,7 @@ function invalid(message: string, cause?: unknown): StationError {
  * Reads a PKCS#10 request (PEM or DER) and checks its signature: a CSR whose signature does not
  * verify under its own key proves nothing about who holds that key, so it is refused.
  */
-export function readCsr(bytes: Buffer): CertificationRequest {
+export async function readCsr(bytes: Buffer): Promise<CertificationRequest> {
   if (bytes.length > maxCsrBytes)
     throw invalid(`The CSR is ${bytes.length} bytes; at most ${maxCsrBytes} are accepted.`);
   const der = pemOrDer(bytes, ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'], 'CSR');
@@ -64,7 +64,7 @@ export function readCsr(bytes: Buffer): CertificationRequest {
   const publicKey = readPublicKey(spki);
   let verified: boolean;
   try {
-    verified = verifyWithAlgorithm(algorithm, publicKey.key, info.raw, signature.content.subarray(1));
+    verified = await verifyWithAlgorithm(algorithm, publicKey.key, info.raw, signature.content.subarray(1));
   } catch (error) {
     if (error instanceof UnsupportedSignatureAlgorithm)
       throw invalid(`The CSR is signed with ${error.message}.`, error);

@@ -1,0 +1,44 @@
+// The recorder's own thread: commits certificates with their audit entries on a connection of its
+// own, so that waiting for the disk (synchronous = FULL) never stops the station's main thread.
+import { parentPort, workerData } from 'node:worker_threads';
+import { appendAudit, type AuditRecord } from '../audit/audit-log.repo';
+import { openDatabaseFile } from '../store/database';
+import { writeTransaction } from '../store/write-transaction';
+import { type CertificateRow, insertCertificate } from './certificates.repo';
+
+export interface RecordJob {
+  row: CertificateRow;
+  audit: AuditRecord;
+}
+
+/** null: committed. Otherwise why that row was not. */
+export type RecordOutcome = string | null;
+
+const port = parentPort;
+if (!port) throw new Error('the certificate recorder runs as a worker thread');
+const db = openDatabaseFile((workerData as { file: string }).file);
+
+port.on('message', (jobs: RecordJob[]) => {
+  const outcomes: RecordOutcome[] = jobs.map(() => null);
+  try {
+    writeTransaction(db, () => {
+      jobs.forEach((job, i) => {
+        // Each row in its own savepoint: one bad row (a serial collision) fails alone.
+        try {
+          db.transaction(() => {
+            insertCertificate(db, { ...job.row, der: Buffer.from(job.row.der) });
+            appendAudit(db, job.audit, job.row.issued_at);
+          })();
+        } catch (error) {
+          outcomes[i] = error instanceof Error ? error.message : String(error);
+        }
+      });
+    });
+  } catch (error) {
+    const message = `the station database could not record the certificates: ${error instanceof Error ? error.message : String(error)}`;
+    port.postMessage(jobs.map(() => message));
+    return;
+  }
+  port.postMessage(outcomes);
+});
+port.on('close', () => db.close());
