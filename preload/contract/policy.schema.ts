@@ -135,6 +135,8 @@ export const policyPresetSchema = z.object({
   name: z.string(),
   title: z.string(),
   summary: z.string(),
+  /** Every field but the name and the issuing CA, for an editor to start from. */
+  body: policyBodySchema.omit({ name: true, issuingCaId: true }),
 });
 export type PolicyPreset = z.infer<typeof policyPresetSchema>;
 

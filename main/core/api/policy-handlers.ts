@@ -10,7 +10,7 @@ type PolicyCalls =
 
 export function policyHandlers(db: Database, hub: EventHub): Pick<Handlers, PolicyCalls> {
   return {
-    'policies.presets': () => policyPresets.map(({ name, title, summary }) => ({ name, title, summary })),
+    'policies.presets': () => policyPresets.map(({ name, title, summary, body }) => ({ name, title, summary, body })),
     'policies.list': () => listPolicies(db),
     'policies.get': (input) => getPolicy(db, input.id),
     'policies.create': (input, ctx) => {
