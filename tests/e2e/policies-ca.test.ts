@@ -1,11 +1,20 @@
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
 import { type ServeProcess, startServe } from '../helpers/serve-process';
 import { tempDir } from '../helpers/temp-dir';
 
 const screenshotPath = '/tmp/policies-ca.png';
+
+/** The preview's extensions but the subject key identifier, which comes from a throwaway key. */
+function previewExtensions(preview: Locator): Promise<string[]> {
+  return preview
+    .locator('.preview-result tbody tr')
+    .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? '').join(' | ')))
+    .then((rows) => rows.filter((r) => !r.startsWith('subjectKeyIdentifier')));
+}
 
 async function openStation(browser: Browser, url: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1600, height: 1400 } });
@@ -98,26 +107,72 @@ describe('policies & CA in Chromium', () => {
     await exportDialog.getByRole('button', { name: 'Close' }).last().click();
     await exportDialog.waitFor({ state: 'hidden' });
 
-    // A policy from the tls-client preset, with the preview beside the editor.
+    // A new policy starts from the first preset, tls-client, with every field of its body.
     const policies = page.getByTestId('policies-panel');
     await policies.getByText('No policies yet').waitFor();
     await policies.getByRole('button', { name: 'New policy' }).click();
     const editor = page.getByTestId('policy-editor');
-    await editor.getByLabel('Start from preset').selectOption('tls-client');
+    const presetSelect = editor.getByLabel('Start from preset');
+    assert.equal(await presetSelect.inputValue(), 'tls-client');
     await editor.getByTestId('preset-hint').waitFor();
     const preview = editor.getByTestId('policy-preview');
     await preview.getByText('The preview appears once every field').waitFor();
+    const days = editor.locator('input[name="validityDays"]');
+    assert.equal(await days.inputValue(), '3650');
     await editor.getByLabel('Name', { exact: true }).fill('TLS devices');
     await editor.getByLabel('Issuing CA').selectOption({ label: 'Line Issuing CA' });
     const subject = preview.getByTestId('preview-subject');
     await subject.filter({ hasText: 'CN=000123' }).waitFor();
+    const status = preview.getByTestId('preview-status');
+    const upToDate = status.filter({ hasText: 'What this policy would issue' });
+
+    // Matter DAC fills the whole editor, VID and PID rows included, and keeps the name and CA.
+    // The issuing CA has an EC-P256 key (the dialog's default), as a Matter PAI must.
+    await presetSelect.selectOption('matter-dac');
+    const subjectTypes = editor.locator('select[name^="subject-type-"]');
+    await editor.locator('select[name="subject-type-2"]').waitFor();
+    assert.deepEqual(await subjectTypes.evaluateAll((els) => els.map((el) => (el as HTMLSelectElement).value)), [
+      'CN',
+      'matterVid',
+      'matterPid',
+    ]);
+    assert.equal(await editor.locator('input[name="subject-value-1"]').inputValue(), '{attr.vid}');
+    assert.equal(await editor.locator('input[name="subject-value-2"]').inputValue(), '{attr.pid}');
+    assert.equal(await editor.getByLabel('Name', { exact: true }).inputValue(), 'TLS devices');
+    assert.equal(await editor.getByLabel('Profile').inputValue(), 'matter-dac');
+    await subject.filter({ hasText: 'CN=Matter DAC 000123' }).waitFor();
+    await upToDate.waitFor();
+    assert.match((await subject.textContent()) ?? '', /FFF1/);
+    assert.match((await subject.textContent()) ?? '', /8000/);
+    await preview.getByText('No problems for this sample device.').waitFor();
+    if (process.env.TRUSTLINE_E2E_SCREENSHOTS) {
+      await editor.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+      await page.screenshot({ path: '/tmp/matter-editor.png' });
+    }
+
+    // Back to tls-client: its body again, not the generic fields the editor used to start from.
+    await presetSelect.selectOption('tls-client');
+    await editor.locator('select[name="subject-type-1"]').waitFor({ state: 'detached' });
+    assert.equal(await days.inputValue(), '3650');
+    const checked = (name: string) =>
+      editor
+        .locator(`input[type="checkbox"][name="${name}"]:checked`)
+        .evaluateAll((els) => els.map((el) => (el as HTMLInputElement).value));
+    assert.deepEqual(await checked('allowedKeyTypes'), ['EC-P256', 'EC-P384', 'RSA']);
+    assert.deepEqual(await checked('keyGeneration'), ['device-csr', 'device-public-key', 'station-generated']);
+    assert.equal(await editor.getByLabel('Issuing CA').locator('option:checked').textContent(), 'Line Issuing CA');
 
     // The preview follows the template and the sample device.
     await editor.locator('input[name="subject-value-0"]').fill('dev-{attr.serial}');
     await subject.filter({ hasText: 'CN=dev-000123' }).waitFor();
     await preview.locator('input[name="sample-value-0"]').fill('000999');
     await subject.filter({ hasText: 'CN=dev-000999' }).waitFor();
-    await preview.getByTestId('preview-status').filter({ hasText: 'What this policy would issue' }).waitFor();
+    await upToDate.waitFor();
+
+    // The previewed certificate lasts the preset's 3650 days.
+    const previewed = new X509Certificate(await preview.locator('textarea.pem').inputValue());
+    assert.equal((Date.parse(previewed.validTo) - Date.parse(previewed.validFrom)) / 86_400_000, 3650);
+    const extensionsShown = await previewExtensions(preview);
 
     // The chain and the preview on one screen, for a person to look at.
     await issuingCard.evaluate((el) => el.scrollIntoView({ block: 'start' }));
@@ -127,13 +182,21 @@ describe('policies & CA in Chromium', () => {
     await editor.waitFor({ state: 'detached' });
     const row = page.getByTestId('policy-row').filter({ hasText: 'TLS devices' });
     await row.waitFor();
-    assert.match((await row.textContent()) ?? '', /Line Issuing CA/);
+    const rowText = (await row.textContent()) ?? '';
+    assert.match(rowText, /Line Issuing CA/);
+    assert.match(rowText, /EC-P256, EC-P384, RSA/);
+    assert.match(rowText, /3650 days/);
 
-    // Editing reads the stored policy back: the changed template was saved.
+    // Editing reads the stored policy back: it is the body the preview showed.
     await row.getByRole('button', { name: 'Edit TLS devices' }).click();
     await editor.getByRole('heading', { name: 'Edit the policy "TLS devices"' }).waitFor();
     assert.equal(await editor.locator('input[name="subject-value-0"]').inputValue(), 'dev-{attr.serial}');
+    assert.equal(await days.inputValue(), '3650');
+    assert.deepEqual(await checked('allowedKeyTypes'), ['EC-P256', 'EC-P384', 'RSA']);
+    assert.deepEqual(await checked('keyGeneration'), ['device-csr', 'device-public-key', 'station-generated']);
     await subject.filter({ hasText: 'CN=dev-000123' }).waitFor();
+    await upToDate.waitFor();
+    assert.deepEqual(await previewExtensions(preview), extensionsShown);
     await editor.getByRole('button', { name: 'Cancel' }).click();
     await page.getByTestId('policy-row').filter({ hasText: 'TLS devices' }).waitFor();
   });

@@ -255,7 +255,7 @@ export const de: Translation = {
       preset: 'Ausgehend von Vorlage',
       noPreset: 'Keine Vorlage: alle Felder wie hier eingestellt',
       presetHint:
-        'Felder, die Sie nicht ändern, kommen aus der Vorlage. Die Vorschau zeigt die Felder, wie sie hier eingestellt sind.',
+        'Die Vorlage füllt alle Felder unten aus; die Richtlinie wird genau so gespeichert, wie sie hier und in der Vorschau steht.',
       general: 'Allgemein',
       name: 'Name',
       description: 'Beschreibung',

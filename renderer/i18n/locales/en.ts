@@ -245,7 +245,7 @@ export const en = {
       editTitle: 'Edit the policy "{{name}}"',
       preset: 'Start from preset',
       noPreset: 'No preset: every field as set here',
-      presetHint: 'Fields you leave unchanged come from the preset. The preview shows the fields as set here.',
+      presetHint: 'The preset fills every field below; the policy is saved exactly as shown here and in the preview.',
       general: 'General',
       name: 'Name',
       description: 'Description',

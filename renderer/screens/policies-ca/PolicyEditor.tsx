@@ -1,18 +1,18 @@
 import { type FormEvent, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Policy } from '../../../preload/contract';
+import type { Policy, PolicyPreset } from '../../../preload/contract';
 import { client } from '../../api/client';
 import { useErrorText } from '../../components/use-error-text';
 import { usePolicies } from '../../state/policies-store';
 import {
+  blankPolicyForm,
   bodyFromForm,
   checkBody,
-  defaultPolicyBody,
   formFromBody,
+  formFromPreset,
   hasProblem,
   type PolicyField,
   type PolicyForm,
-  presetOverrides,
 } from './policy-form';
 import { PolicyExtensionsSection } from './PolicyExtensionsSection';
 import { PolicyGeneralSection } from './PolicyGeneralSection';
@@ -32,19 +32,39 @@ interface PolicyEditorProps {
 
 const defaultPreset = 'tls-client';
 
+/** Where a new policy starts: the generic TLS client preset, or else the first the station offers. */
+function startingPreset(presets: readonly PolicyPreset[]): PolicyPreset | undefined {
+  return presets.find((p) => p.name === defaultPreset) ?? presets[0];
+}
+
+/** Fields the operator set that survive choosing another preset. */
+const keptFields: ReadonlySet<PolicyField> = new Set<PolicyField>(['name', 'issuingCaId']);
+
 /**
- * The whole policy body in one form, with the live preview beside it. A new policy built from a
- * preset sends only the fields the operator set; the station fills the rest from the preset.
+ * The whole policy body in one form, with the live preview beside it. Choosing a preset fills
+ * every field from it, so the form, the preview and what gets saved are always the same body.
  */
 export function PolicyEditor({ target, onClose, onSaved }: PolicyEditorProps) {
   const { t } = useTranslation();
   const errorText = useErrorText();
   const presets = usePolicies((s) => s.presets);
-  const [form, setForm] = useState<PolicyForm>(() =>
-    formFromBody(target.kind === 'edit' ? target.policy : defaultPolicyBody),
-  );
+  const [form, setForm] = useState<PolicyForm>(() => {
+    if (target.kind === 'edit') return formFromBody(target.policy);
+    const start = startingPreset(presets);
+    return start ? formFromBody(start.body) : blankPolicyForm();
+  });
   const [touched, setTouched] = useState<ReadonlySet<PolicyField>>(new Set());
-  const [preset, setPreset] = useState(() => (presets.some((p) => p.name === defaultPreset) ? defaultPreset : ''));
+  const [preset, setPreset] = useState(() => (target.kind === 'new' ? (startingPreset(presets)?.name ?? '') : ''));
+  // A new policy opened before the presets arrived starts from one as soon as they do.
+  const [started, setStarted] = useState(target.kind === 'edit' || presets.length > 0);
+  if (!started && presets.length > 0) {
+    setStarted(true);
+    const start = startingPreset(presets);
+    if (start) {
+      setPreset(start.name);
+      setForm((f) => formFromPreset(start.body, f));
+    }
+  }
   const [attempted, setAttempted] = useState(false);
   const [serverError, setServerError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -57,6 +77,14 @@ export function PolicyEditor({ target, onClose, onSaved }: PolicyEditorProps) {
   const set: SectionProps['set'] = (field, value) => {
     setForm((f) => ({ ...f, [field]: value }));
     setTouched((s) => new Set(s).add(field));
+  };
+  const choosePreset = (name: string) => {
+    setPreset(name);
+    const chosen = presets.find((p) => p.name === name);
+    // "No preset" keeps the fields as they are; a preset replaces all but the name and issuing CA.
+    if (!chosen) return;
+    setForm((f) => formFromPreset(chosen.body, f));
+    setTouched((s) => new Set([...s].filter((field) => keptFields.has(field))));
   };
   const problem: SectionProps['problem'] = (path, exact = false) => {
     const top = path.split('.')[0] as PolicyField;
@@ -74,7 +102,7 @@ export function PolicyEditor({ target, onClose, onSaved }: PolicyEditorProps) {
     const result =
       target.kind === 'edit'
         ? await client().call('policies.update', { id: target.policy.id, body })
-        : await client().call('policies.create', preset ? { preset, body: presetOverrides(body, touched) } : { body });
+        : await client().call('policies.create', preset ? { preset, body } : { body });
     setBusy(false);
     if (!result.ok) return setServerError(errorText(result.error));
     onSaved(result.value, target.kind === 'new');
@@ -97,7 +125,7 @@ export function PolicyEditor({ target, onClose, onSaved }: PolicyEditorProps) {
             <div className="editor-preset">
               <label className="field">
                 <span>{t('policies.editor.preset')}</span>
-                <select name="preset" value={preset} onChange={(e) => setPreset(e.target.value)}>
+                <select name="preset" value={preset} onChange={(e) => choosePreset(e.target.value)}>
                   <option value="">{t('policies.editor.noPreset')}</option>
                   {presets.map((p) => (
                     <option key={p.name} value={p.name}>

@@ -28,8 +28,8 @@ export interface SanRow {
 
 /**
  * What the editor holds: the policy body with every number and list kept as typed, so a field
- * can be half-written. The keys are the body's own keys, so "which fields did the operator set"
- * is simply "which keys did the editor change".
+ * can be half-written. The keys are the body's own keys, so a problem the contract reports at
+ * "subject.1.value" belongs to the `subject` field.
  */
 export interface PolicyForm {
   name: string;
@@ -60,25 +60,8 @@ export type PolicyField = keyof PolicyForm;
 /** IEEE 802.1AR's "no well-defined expiration". */
 export const neverExpires = '99991231235959Z';
 
-/** A generic TLS client device: where a new policy starts before the operator changes anything. */
-export const defaultPolicyBody: Omit<PolicyBody, 'name' | 'issuingCaId'> = {
-  description: '',
-  usage: 'operational',
-  allowedKeyTypes: ['EC-P256'],
-  rsaMinimumBits: 2048,
-  keyGeneration: ['device-csr'],
-  signatureHash: 'SHA-256',
-  validity: { kind: 'days', days: 365 },
-  subject: [{ type: 'CN', value: '{attr.serial}' }],
-  csrSubject: 'ignore',
-  subjectAltNames: [],
-  keyUsage: ['digitalSignature'],
-  keyUsageCritical: true,
-  extendedKeyUsage: ['clientAuth'],
-  basicConstraintsCritical: true,
-  certificatePolicies: [],
-  profile: 'generic',
-};
+/** Every field of a policy but its name and issuing CA: what a preset carries. */
+export type PresetBody = Omit<PolicyBody, 'name' | 'issuingCaId'>;
 
 const namedEkus: readonly string[] = extendedKeyUsageNames;
 
@@ -86,7 +69,7 @@ export function emptySanRow(type: SanType = 'dns'): SanRow {
   return { type, value: '', hwType: '', serial: '' };
 }
 
-export function formFromBody(body: Omit<PolicyBody, 'name' | 'issuingCaId'> & Partial<PolicyBody>): PolicyForm {
+export function formFromBody(body: PresetBody & Partial<PolicyBody>): PolicyForm {
   return {
     name: body.name ?? '',
     description: body.description,
@@ -121,6 +104,37 @@ export function formFromBody(body: Omit<PolicyBody, 'name' | 'issuingCaId'> & Pa
     },
     certificatePolicies: body.certificatePolicies.join(', '),
     profile: body.profile,
+  };
+}
+
+/** The form filled from a preset's body, keeping the name and issuing CA the operator already set. */
+export function formFromPreset(body: PresetBody, form: Pick<PolicyForm, 'name' | 'issuingCaId'>): PolicyForm {
+  return { ...formFromBody(body), name: form.name, issuingCaId: form.issuingCaId };
+}
+
+/** A form with nothing chosen, for a new policy when the station offers no preset to start from. */
+export function blankPolicyForm(): PolicyForm {
+  return {
+    name: '',
+    description: '',
+    usage: 'operational',
+    issuingCaId: '',
+    allowedKeyTypes: [],
+    rsaMinimumBits: '2048',
+    keyGeneration: [],
+    signatureHash: 'SHA-256',
+    validity: { kind: 'days', days: '', notAfter: '' },
+    subject: [],
+    csrSubject: 'ignore',
+    subjectAltNames: [],
+    keyUsage: [],
+    keyUsageCritical: true,
+    extendedKeyUsage: { named: [], oids: '' },
+    basicConstraintsCritical: true,
+    crlDistributionPoint: '',
+    authorityInfoAccess: { caIssuers: '', ocsp: '' },
+    certificatePolicies: '',
+    profile: 'generic',
   };
 }
 
@@ -209,19 +223,6 @@ export function checkBody(body: PolicyBody): BodyProblems {
 /** True when any problem sits at `path` or below it. */
 export function hasProblem(problems: BodyProblems, path: string): boolean {
   return Object.keys(problems).some((p) => p === path || p.startsWith(`${path}.`));
-}
-
-/**
- * What a new policy sends to `policies.create` with a preset: the fields the operator set, and
- * always the name and issuing CA; the station fills everything else from the preset.
- */
-export function presetOverrides(body: PolicyBody, touched: ReadonlySet<PolicyField>): Partial<PolicyBody> {
-  const out: Partial<PolicyBody> = { name: body.name, issuingCaId: body.issuingCaId };
-  for (const field of touched) {
-    const value = body[field];
-    if (value !== undefined) Object.assign(out, { [field]: value });
-  }
-  return out;
 }
 
 export interface SampleRow {
