@@ -131,7 +131,7 @@ describe('policies & CA in Chromium', () => {
     await presetSelect.selectOption('matter-dac');
     const subjectTypes = editor.locator('select[name^="subject-type-"]');
     await editor.locator('select[name="subject-type-2"]').waitFor();
-    assert.deepEqual(await subjectTypes.evaluateAll((els) => els.map((el) => (el as HTMLSelectElement).value)), [
+    assert.deepEqual(await Promise.all((await subjectTypes.all()).map((select) => select.inputValue())), [
       'CN',
       'matterVid',
       'matterPid',
@@ -154,10 +154,10 @@ describe('policies & CA in Chromium', () => {
     await presetSelect.selectOption('tls-client');
     await editor.locator('select[name="subject-type-1"]').waitFor({ state: 'detached' });
     assert.equal(await days.inputValue(), '3650');
-    const checked = (name: string) =>
-      editor
-        .locator(`input[type="checkbox"][name="${name}"]:checked`)
-        .evaluateAll((els) => els.map((el) => (el as HTMLInputElement).value));
+    const checked = async (name: string) => {
+      const boxes = await editor.locator(`input[type="checkbox"][name="${name}"]:checked`).all();
+      return Promise.all(boxes.map((box) => box.getAttribute('value')));
+    };
     assert.deepEqual(await checked('allowedKeyTypes'), ['EC-P256', 'EC-P384', 'RSA']);
     assert.deepEqual(await checked('keyGeneration'), ['device-csr', 'device-public-key', 'station-generated']);
     assert.equal(await editor.getByLabel('Issuing CA').locator('option:checked').textContent(), 'Line Issuing CA');
