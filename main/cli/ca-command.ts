@@ -4,7 +4,7 @@ import { type Ca, caKeyAlgorithms } from '../../preload/contract';
 import type { CallContext } from '../core/api/call-context';
 import type { Station } from '../core/station';
 import { dataOptions, keyStoreFlags, keyStoreOptions, withLocalStation } from './local-station';
-import { printResult, printTable, unwrap, UsageError } from './output';
+import { findByIdOrName, printList, printResult, unwrap, UsageError } from './output';
 
 export const caUsage = `trustline ca list [--json]
 trustline ca create-root --name NAME --cn CN [--o ORG] [--c CC] [--algorithm ${caKeyAlgorithms.join('|')}] [--days N] [--path-length N]
@@ -27,7 +27,7 @@ function readText(file: string, what: string): string {
 export async function resolveCa(station: Station, ctx: CallContext, given: string): Promise<Ca | undefined> {
   const cas = unwrap<Ca[]>(await station.dispatch('cas.list', {}, ctx));
   if (!cas) return undefined;
-  const found = cas.find((c) => c.id === given) ?? cas.find((c) => c.name.toLowerCase() === given.toLowerCase());
+  const found = findByIdOrName(cas, given);
   if (!found) throw new UsageError(`no CA named "${given}" (see trustline ca list)`);
   return found;
 }
@@ -89,14 +89,15 @@ export async function caCommand(args: string[]): Promise<void> {
       switch (sub) {
         case 'list': {
           const cas = unwrap<Ca[]>(await station.dispatch('cas.list', {}, ctx));
-          if (!cas) return;
-          if (values.json) printResult(true, cas, '');
-          else if (cas.length === 0) process.stdout.write('No CAs yet: trustline ca create-root …\n');
-          else
-            printTable(
+          if (cas) {
+            printList(
+              values.json,
+              cas,
+              'No CAs yet: trustline ca create-root …',
               ['NAME', 'KIND', 'STATUS', 'KEY', 'SUBJECT'],
-              cas.map((c) => [c.name, c.kind, c.status, c.keyAlgorithm ?? '-', c.subject]),
+              (c) => [c.name, c.kind, c.status, c.keyAlgorithm ?? '-', c.subject],
             );
+          }
           return;
         }
         case 'create-root': {

@@ -10,7 +10,7 @@ import {
 import type { CallContext } from '../core/api/call-context';
 import type { Station } from '../core/station';
 import { dataOptions, withLocalStation } from './local-station';
-import { parseAttributes, printTable, unwrap, UsageError } from './output';
+import { findByIdOrName, parseAttributes, printTable, unwrap, UsageError } from './output';
 
 export const devicesUsage = `trustline devices list [--data DIR] [--group NAME|ID] [--state ${lifecycleStates.join('|')}]
                        [--status ${deviceStatuses.join('|')}] [--attr KEY=VALUE] [--search TEXT] [--limit N] [--json]
@@ -20,7 +20,7 @@ trustline devices add --name NAME --group NAME|ID [--description TEXT] [--attr K
 async function resolveGroupId(station: Station, ctx: CallContext, given: string): Promise<string | undefined> {
   const groups = unwrap<DeviceGroup[]>(await station.dispatch('deviceGroups.list', {}, ctx));
   if (!groups) return undefined;
-  const match = groups.find((g) => g.id === given) ?? groups.find((g) => g.name.toLowerCase() === given.toLowerCase());
+  const match = findByIdOrName(groups, given);
   // An unknown name goes through as is: the core answers GROUP_NOT_FOUND or INVALID_INPUT.
   return match?.id ?? given;
 }

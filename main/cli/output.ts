@@ -44,3 +44,21 @@ export function parseAttributes(pairs: string[]): Record<string, string> {
 export function printResult(json: boolean | undefined, value: unknown, human: string): void {
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : human.endsWith('\n') ? human : `${human}\n`);
 }
+
+/** A list as JSON, as a table, or as a hint when there is nothing yet. */
+export function printList<T>(
+  json: boolean | undefined,
+  items: T[],
+  empty: string,
+  headers: string[],
+  row: (item: T) => string[],
+): void {
+  if (json) printResult(true, items, '');
+  else if (items.length === 0) process.stdout.write(`${empty}\n`);
+  else printTable(headers, items.map(row));
+}
+
+/** People name things; scripts may pass IDs. An exact ID wins, then a case-insensitive name. */
+export function findByIdOrName<T extends { id: string; name: string }>(items: T[], given: string): T | undefined {
+  return items.find((i) => i.id === given) ?? items.find((i) => i.name.toLowerCase() === given.toLowerCase());
+}

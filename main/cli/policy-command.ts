@@ -5,7 +5,7 @@ import type { CallContext } from '../core/api/call-context';
 import type { Station } from '../core/station';
 import { resolveCa } from './ca-command';
 import { dataOptions, withLocalStation } from './local-station';
-import { printResult, printTable, unwrap, UsageError } from './output';
+import { findByIdOrName, printList, printResult, printTable, unwrap, UsageError } from './output';
 
 export const policyUsage = `trustline policy list [--json]
 trustline policy presets [--json]
@@ -16,8 +16,7 @@ trustline policy create --preset NAME --name NAME --ca CA [--body FILE.json] [--
 export async function resolvePolicy(station: Station, ctx: CallContext, given: string): Promise<Policy | undefined> {
   const policies = unwrap<Policy[]>(await station.dispatch('policies.list', {}, ctx));
   if (!policies) return undefined;
-  const found =
-    policies.find((p) => p.id === given) ?? policies.find((p) => p.name.toLowerCase() === given.toLowerCase());
+  const found = findByIdOrName(policies, given);
   if (!found) throw new UsageError(`no policy named "${given}" (see trustline policy list)`);
   return found;
 }
@@ -67,14 +66,15 @@ export async function policyCommand(args: string[]): Promise<void> {
     switch (sub) {
       case 'list': {
         const policies = unwrap<Policy[]>(await station.dispatch('policies.list', {}, ctx));
-        if (!policies) return;
-        if (values.json) printResult(true, policies, '');
-        else if (policies.length === 0) process.stdout.write('No policies yet: trustline policy create --preset …\n');
-        else
-          printTable(
+        if (policies) {
+          printList(
+            values.json,
+            policies,
+            'No policies yet: trustline policy create --preset …',
             ['NAME', 'PROFILE', 'USAGE', 'CA', 'KEY TYPES'],
-            policies.map((p) => [p.name, p.profile, p.usage, p.issuingCaName, p.allowedKeyTypes.join(',')]),
+            (p) => [p.name, p.profile, p.usage, p.issuingCaName, p.allowedKeyTypes.join(',')],
           );
+        }
         return;
       }
       case 'presets': {

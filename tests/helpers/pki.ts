@@ -1,9 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Result } from '../../preload/contract';
+import assert from 'node:assert/strict';
+import type { CaKeyAlgorithm, CallInput, CallName, CallOutput, ErrorCode } from '../../preload/contract';
 import { localOperatorContext } from '../../main/core/api/call-context';
 import type { Station } from '../../main/core/station';
+import { rowCounts } from './station';
 
 export const admin = localOperatorContext('test:admin');
 
@@ -39,18 +41,26 @@ export function makeCsr(
   return { csrFile, keyFile, csrPem: readFileSync(csrFile, 'utf8') };
 }
 
-/** Calls the contract and returns the value, failing the test with the error otherwise. */
-export async function call<T>(station: Station, name: string, input: unknown): Promise<T> {
+/** Calls the contract as the administrator; fails the test with the station's error otherwise. */
+export async function call<N extends CallName>(station: Station, name: N, input: CallInput<N>): Promise<CallOutput<N>> {
   const result = await station.dispatch(name, input, admin);
-  if (!result.ok) throw new Error(`${name} failed: ${result.error.code} ${result.error.message}`);
-  return result.value as T;
+  if (!result.ok) assert.fail(`${name} failed: ${result.error.code} ${result.error.message}`);
+  return result.value as CallOutput<N>;
 }
 
-/** Calls the contract expecting a refusal; returns the error code. */
-export async function refusal(station: Station, name: string, input: unknown): Promise<string> {
-  const result: Result<unknown> = await station.dispatch(name, input, admin);
-  if (result.ok) throw new Error(`${name} succeeded but should have been refused`);
-  return result.error.code;
+/** The call must fail with `code` and leave every table as it was; returns the error message. */
+export async function refused<N extends CallName>(
+  station: Station,
+  name: N,
+  input: CallInput<N>,
+  code: ErrorCode,
+): Promise<string> {
+  const before = rowCounts(station.db);
+  const result = await station.dispatch(name, input, admin);
+  if (result.ok) assert.fail(`${name} should have been refused with ${code}`);
+  assert.equal(result.error.code, code, result.error.message);
+  assert.deepEqual(rowCounts(station.db), before, `${name} refused with ${code} changed the store`);
+  return result.error.message;
 }
 
 export interface TestCa {
@@ -61,13 +71,13 @@ export interface TestCa {
 }
 
 /** A root and an issuing CA signed by it, both in the station's key store; their PEMs on disk. */
-export async function setUpCa(station: Station, dir: string, algorithm = 'EC-P256'): Promise<TestCa> {
-  const root = await call<{ id: string }>(station, 'cas.createRoot', {
+export async function setUpCa(station: Station, dir: string, algorithm: CaKeyAlgorithm = 'EC-P256'): Promise<TestCa> {
+  const root = await call(station, 'cas.createRoot', {
     name: `Root ${algorithm}`,
     subject: { commonName: `Test Root ${algorithm}`, organization: 'Acme' },
     algorithm,
   });
-  const issuing = await call<{ ca: { id: string } }>(station, 'cas.createIssuing', {
+  const issuing = await call(station, 'cas.createIssuing', {
     name: `Issuing ${algorithm}`,
     subject: { commonName: `Test Issuing ${algorithm}`, organization: 'Acme' },
     algorithm,
@@ -75,7 +85,7 @@ export async function setUpCa(station: Station, dir: string, algorithm = 'EC-P25
   });
   const rootFile = path.join(dir, `root-${algorithm}.pem`);
   const chainFile = path.join(dir, `issuing-${algorithm}.pem`);
-  writeFileSync(rootFile, (await call<{ pem: string }>(station, 'cas.exportCertificate', { id: root.id })).pem);
-  writeFileSync(chainFile, (await call<{ pem: string }>(station, 'cas.exportCertificate', { id: issuing.ca.id })).pem);
+  writeFileSync(rootFile, (await call(station, 'cas.exportCertificate', { id: root.id })).pem);
+  writeFileSync(chainFile, (await call(station, 'cas.exportCertificate', { id: issuing.ca.id })).pem);
   return { rootId: root.id, issuingId: issuing.ca.id, rootFile, chainFile };
 }

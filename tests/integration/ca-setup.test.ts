@@ -7,11 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { localOperatorContext } from '../../main/core/api/call-context';
 import { createCsr } from '../../main/core/pki/csr';
 import { toPem } from '../../main/core/pki/pem';
 import { openStation, type Station } from '../../main/core/station';
 import type { CallInput, CallName, CallOutput, ErrorCode } from '../../preload/contract';
+import { admin, call as callAs, refused as refusedAs } from '../helpers/pki';
 import { rowCounts } from '../helpers/station';
 import { tempDir } from '../helpers/temp-dir';
 
@@ -19,7 +19,7 @@ const dataDir = tempDir();
 const work = path.join(dataDir, 'openssl');
 mkdirSync(work);
 const file = (name: string) => path.join(work, name);
-const context = localOperatorContext('test:admin');
+const context = admin;
 
 /** Runs openssl and returns stdout; throws with stderr on a non-zero exit. */
 function openssl(...args: string[]): string {
@@ -158,22 +158,12 @@ function extensionValue(text: string, heading: string): string {
 describe('CA setup', () => {
   let station: Station;
 
-  async function call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallOutput<N>> {
-    const result = await station.dispatch(name, input, context);
-    if (!result.ok) assert.fail(`${name} failed: ${result.error.code} ${result.error.message}`);
-    return result.value as CallOutput<N>;
-  }
+  const call = <N extends CallName>(name: N, input: CallInput<N>): Promise<CallOutput<N>> =>
+    callAs(station, name, input);
 
   /** The call must fail with `code` and leave every table as it was. */
-  async function refused<N extends CallName>(name: N, input: CallInput<N>, code: ErrorCode): Promise<string> {
-    const before = rowCounts(station.db);
-    const result = await station.dispatch(name, input, context);
-    assert.equal(result.ok, false, `${name} should have been refused with ${code}`);
-    if (result.ok) return '';
-    assert.equal(result.error.code, code, result.error.message);
-    assert.deepEqual(rowCounts(station.db), before, `${name} refused with ${code} changed the store`);
-    return result.error.message;
-  }
+  const refused = <N extends CallName>(name: N, input: CallInput<N>, code: ErrorCode): Promise<string> =>
+    refusedAs(station, name, input, code);
 
   async function caById(id: string) {
     const ca = (await call('cas.list', {})).find((c) => c.id === id);

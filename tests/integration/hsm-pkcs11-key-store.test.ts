@@ -2,8 +2,7 @@
 // checked by node:crypto, by OpenSSL and (for the key attributes) by pkcs11-tool from outside.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { constants, createPublicKey, verify } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
+import { createPublicKey, verify } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -17,30 +16,13 @@ import {
   schemesFor,
 } from '../../hsm';
 import type { KeyAlgorithm, KeyRef, KeyStore, SignatureScheme } from '../../hsm';
+import { hashOf, verifyWithNode } from '../helpers/signatures';
 import { tempDir } from '../helpers/temp-dir';
 
 const run = promisify(execFile);
 const softHsm = findSoftHsmModule();
 const pin = '4321';
 const message = Buffer.from('Trustline: to be signed by the station CA\n');
-
-function hashOf(scheme: SignatureScheme): 'sha256' | 'sha384' | null {
-  if (scheme === 'Ed25519') return null;
-  return scheme.endsWith('SHA384') ? 'sha384' : 'sha256';
-}
-
-function verifyWithNode(publicKey: KeyObject, scheme: SignatureScheme, data: Buffer, signature: Buffer): boolean {
-  const hash = hashOf(scheme);
-  if (scheme.startsWith('RSA-PSS-')) {
-    const saltLength = hash === 'sha384' ? 48 : 32;
-    return verify(hash, data, { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength }, signature);
-  }
-  if (scheme.startsWith('RSA-PKCS1-')) {
-    return verify(hash, data, { key: publicKey, padding: constants.RSA_PKCS1_PADDING }, signature);
-  }
-  // ECDSA: the store returns DER, which is node:crypto's default encoding.
-  return verify(hash, data, publicKey, signature);
-}
 
 async function verifyWithOpenSsl(dir: string, name: string, spki: Buffer, scheme: SignatureScheme, signature: Buffer) {
   const publicPem = path.join(dir, `${name}.pub.pem`);

@@ -2,36 +2,19 @@
 // nothing away without the PIN.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { constants, createPrivateKey, createPublicKey, verify } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import { isKeyStoreError, keyAlgorithms, openSoftwareKeyStore, schemesFor } from '../../hsm';
-import type { KeyAlgorithm, KeyRef, SignatureScheme } from '../../hsm';
+import type { KeyAlgorithm, KeyRef } from '../../hsm';
+import { hashOf, verifyWithNode } from '../helpers/signatures';
 import { tempDir } from '../helpers/temp-dir';
 
 const run = promisify(execFile);
 const pin = 'demo-pin';
 const message = Buffer.from('Trustline: signed by the software token\n');
-
-function hashOf(scheme: SignatureScheme): 'sha256' | 'sha384' | null {
-  if (scheme === 'Ed25519') return null;
-  return scheme.endsWith('SHA384') ? 'sha384' : 'sha256';
-}
-
-function verifyWithNode(publicKey: KeyObject, scheme: SignatureScheme, data: Buffer, signature: Buffer): boolean {
-  const hash = hashOf(scheme);
-  if (scheme.startsWith('RSA-PSS-')) {
-    const saltLength = hash === 'sha384' ? 48 : 32;
-    return verify(hash, data, { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength }, signature);
-  }
-  if (scheme.startsWith('RSA-PKCS1-')) {
-    return verify(hash, data, { key: publicKey, padding: constants.RSA_PKCS1_PADDING }, signature);
-  }
-  return verify(hash, data, publicKey, signature);
-}
 
 describe('software key store', () => {
   const dir = tempDir('trustline-hsm-software-');

@@ -6,10 +6,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { localOperatorContext } from '../../main/core/api/call-context';
 import { findPreset } from '../../main/core/policies/presets';
 import { openStation, type Station } from '../../main/core/station';
 import type { CallInput, CallName, CallOutput, ErrorCode, PolicyBody } from '../../preload/contract';
+import { call as callAs, refused as refusedAs } from '../helpers/pki';
 import { rowCounts } from '../helpers/station';
 import { tempDir } from '../helpers/temp-dir';
 
@@ -17,7 +17,6 @@ const dataDir = tempDir();
 const work = path.join(dataDir, 'openssl');
 mkdirSync(work);
 const file = (name: string) => path.join(work, name);
-const context = localOperatorContext('test:admin');
 const vidOid = '1.3.6.1.4.1.37244.2.1';
 const pidOid = '1.3.6.1.4.1.37244.2.2';
 
@@ -70,21 +69,12 @@ describe('Matter DAC', () => {
   let paaText = '';
   let paiText = '';
 
-  async function call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallOutput<N>> {
-    const result = await station.dispatch(name, input, context);
-    if (!result.ok) assert.fail(`${name} failed: ${result.error.code} ${result.error.message}`);
-    return result.value as CallOutput<N>;
-  }
+  const call = <N extends CallName>(name: N, input: CallInput<N>): Promise<CallOutput<N>> =>
+    callAs(station, name, input);
 
-  async function refused<N extends CallName>(name: N, input: CallInput<N>, code: ErrorCode): Promise<string> {
-    const before = rowCounts(station.db);
-    const result = await station.dispatch(name, input, context);
-    assert.equal(result.ok, false, `${name} should have been refused with ${code}`);
-    if (result.ok) return '';
-    assert.equal(result.error.code, code, result.error.message);
-    assert.deepEqual(rowCounts(station.db), before, `${name} refused with ${code} changed the store`);
-    return result.error.message;
-  }
+  /** The call must fail with `code` and leave every table as it was. */
+  const refused = <N extends CallName>(name: N, input: CallInput<N>, code: ErrorCode): Promise<string> =>
+    refusedAs(station, name, input, code);
 
   function matterBody(overrides: Partial<PolicyBody> = {}): PolicyBody {
     const preset = findPreset('matter-dac');
