@@ -5,18 +5,22 @@ import { client } from '../api/client';
 interface CaState {
   keyStore: KeyStoreStatus | null;
   keyStoreError: StationErrorShape | null;
+  /** The security-officer PIN of a token the last unlock created: shown once, never fetched again. */
+  createdSoPin: string | null;
   cas: Ca[];
   loaded: boolean;
   error: StationErrorShape | null;
   load(): Promise<void>;
   /** Resolves to the station's refusal, or null once the key store is open. */
   unlock(pin: string): Promise<StationErrorShape | null>;
+  dismissSoPin(): void;
 }
 
 /** The key store that holds the CA keys, and the CAs the station knows. */
 export const useCas = create<CaState>((set) => ({
   keyStore: null,
   keyStoreError: null,
+  createdSoPin: null,
   cas: [],
   loaded: false,
   error: null,
@@ -28,8 +32,11 @@ export const useCas = create<CaState>((set) => ({
   async unlock(pin) {
     const result = await client().call('keyStore.unlock', { pin });
     if (!result.ok) return result.error;
-    set({ keyStore: result.value, keyStoreError: null });
+    set({ keyStore: result.value, keyStoreError: null, createdSoPin: result.value.soPin ?? null });
     return null;
+  },
+  dismissSoPin() {
+    set({ createdSoPin: null });
   },
 }));
 

@@ -63,6 +63,11 @@ describe('policies & CA in Chromium', () => {
     await keyStore.getByRole('button', { name: 'Unlock' }).click();
     await keyStore.getByTestId('key-store-state').filter({ hasText: 'Unlocked' }).waitFor();
     await keyStore.getByLabel('Key store PIN').waitFor({ state: 'detached' });
+    // The first unlock created the station's token: its SO PIN is shown once, until noted.
+    const soPin = keyStore.getByTestId('so-pin');
+    assert.match((await soPin.locator('code').textContent()) ?? '', /^[0-9a-f]{16,}$/);
+    await soPin.getByRole('button', { name: 'I have written it down' }).click();
+    await soPin.waitFor({ state: 'detached' });
 
     // A lab root CA, made through its dialog.
     const cas = page.getByTestId('cas-panel');

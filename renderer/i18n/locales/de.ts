@@ -149,6 +149,9 @@ export const de: Translation = {
     pin: 'PIN des Schlüsselspeichers',
     unlock: 'Entsperren',
     unlockedNotice: 'Der Schlüsselspeicher ist entsperrt.',
+    createdSoPin:
+      'Die Station hat das Token angelegt. Notieren Sie jetzt die PIN des Sicherheitsbeauftragten: Nur mit ihr lässt sich die PIN zurücksetzen, und die Station speichert sie nicht.',
+    soPinNoted: 'Ich habe sie notiert',
   },
   cas: {
     title: 'Zertifizierungsstellen',

@@ -144,6 +144,9 @@ export const en = {
     pin: 'Key store PIN',
     unlock: 'Unlock',
     unlockedNotice: 'The key store is unlocked.',
+    createdSoPin:
+      'The station created the token. Write down its security-officer PIN now: it is the only way to reset the PIN, and the station does not keep it.',
+    soPinNoted: 'I have written it down',
   },
   cas: {
     title: 'Certificate authorities',

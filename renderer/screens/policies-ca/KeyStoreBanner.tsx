@@ -8,7 +8,7 @@ import { useNotices } from '../../state/notice-store';
 export function KeyStoreBanner() {
   const { t } = useTranslation();
   const errorText = useErrorText();
-  const { keyStore, keyStoreError, unlock, load } = useCas();
+  const { keyStore, keyStoreError, createdSoPin, dismissSoPin, unlock, load } = useCas();
   const show = useNotices((s) => s.show);
   const [pin, setPin] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -62,6 +62,15 @@ export function KeyStoreBanner() {
           <strong className="keystore-warning" role="note">
             {t('keyStore.notForProduction')}
           </strong>
+        ) : null}
+        {createdSoPin ? (
+          <div className="keystore-warning" role="alert" data-testid="so-pin">
+            <p>{t('keyStore.createdSoPin')}</p>
+            <code>{createdSoPin}</code>{' '}
+            <button type="button" onClick={dismissSoPin}>
+              {t('keyStore.soPinNoted')}
+            </button>
+          </div>
         ) : null}
       </div>
       {keyStore.unlocked ? null : (
