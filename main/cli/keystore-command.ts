@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util';
 import type { KeyStoreStatus } from '../../preload/contract';
 import { dataOptions, keyStoreFlags, keyStoreOptions, withLocalStation } from './local-station';
-import { printResult, unwrap, UsageError } from './output';
+import { listKeyStoreSlots } from '../core/keys/key-store-slots';
+import { printList, printResult, unwrap, UsageError } from './output';
 
 export const keystoreUsage = `trustline keystore status [--data DIR] [--json]
 trustline keystore unlock [--pin-file FILE] [--data DIR] [--json]   (creates the station's token on first use)
+trustline keystore slots --module PATH [--json]                    (the slots and tokens of a PKCS#11 module)
   (an external HSM: set TRUSTLINE_PKCS11_MODULE=/path/to/module.so and TRUSTLINE_PKCS11_TOKEN=LABEL)`;
 
 function describe(status: KeyStoreStatus): string {
@@ -20,7 +22,30 @@ function describe(status: KeyStoreStatus): string {
 
 export async function keystoreCommand(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
-  const { values } = parseArgs({ args: rest, strict: true, options: { ...dataOptions, ...keyStoreFlags } });
+  const { values } = parseArgs({
+    args: rest,
+    strict: true,
+    options: { ...dataOptions, ...keyStoreFlags, module: { type: 'string' } },
+  });
+  if (sub === 'slots') {
+    // A module's slots say nothing about a station: no data folder, no PIN.
+    if (values.module === undefined) throw new UsageError('keystore slots needs --module PATH');
+    const slots = await listKeyStoreSlots(values.module);
+    printList(
+      values.json,
+      slots,
+      `${values.module} offers no slots`,
+      ['SLOT', 'TOKEN', 'MODEL', 'SERIAL', 'DESCRIPTION'],
+      (s) => [
+        s.slotId,
+        s.token ? (s.token.initialized ? s.token.label : '(not initialised)') : '(no token)',
+        s.token?.model ?? '',
+        s.token?.serial ?? '',
+        s.description,
+      ],
+    );
+    return;
+  }
   const options = keyStoreOptions(values['pin-file']);
   await withLocalStation(
     values.data,

@@ -47,6 +47,18 @@ describe('trustline CLI: the README flow from a CA to a verified certificate', (
     assert.doesNotMatch(again.stdout, /security officer PIN/);
   });
 
+  it('lists the slots and tokens of a PKCS#11 module, and names a missing module', () => {
+    const slots = trustline(['keystore', 'slots', '--module', '/usr/lib/softhsm/libsofthsm2.so', '--json'], {
+      SOFTHSM2_CONF: path.join(data, 'hsm', 'softhsm2.conf'),
+    });
+    assert.equal(slots.code, 0, slots.stderr);
+    const labels = (JSON.parse(slots.stdout) as { token: { label: string } | null }[]).map((s) => s.token?.label);
+    assert.ok(labels.includes('trustline-station'), JSON.stringify(labels));
+    const missing = trustline(['keystore', 'slots', '--module', path.join(dir, 'no-such-module.so')]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /HSM_MODULE_NOT_FOUND/);
+  });
+
   it('makes a root, an issuing CA and a policy, and issues a certificate openssl verifies', () => {
     const root = trustline([
       'ca',
