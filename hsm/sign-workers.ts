@@ -49,6 +49,8 @@ type WorkerResult = { signature: Uint8Array } | { error: string; code: number | 
 interface Signer {
   worker: Worker;
   busy: Job[] | null;
+  /** A worker that failed is never given work again. */
+  dead: boolean;
 }
 
 /** Jobs sent to one worker in one message: one message each would cost more than a P-256 signature. */
@@ -72,6 +74,7 @@ export class SignWorkers {
       const signer: Signer = {
         worker: new Worker(workerSource, { eval: true, workerData: { pkcs11jsPath, modulePath, session } }),
         busy: null,
+        dead: false,
       };
       signer.worker.on('message', (results: WorkerResult[]) => this.finish(signer, results));
       signer.worker.on('error', (error) => this.fail(signer, error));
@@ -105,9 +108,14 @@ export class SignWorkers {
   }
 
   private dispatch(): void {
+    if (this.signers.every((s) => s.dead)) {
+      for (const job of this.queue.splice(0))
+        job.reject(new KeyStoreError('HSM_FAILURE', 'no signing worker is running'));
+      return;
+    }
     for (const signer of this.signers) {
       if (this.queue.length === 0) return;
-      if (signer.busy) continue;
+      if (signer.busy || signer.dead) continue;
       const batch = this.queue.splice(0, maxBatch);
       signer.busy = batch;
       signer.worker.ref();

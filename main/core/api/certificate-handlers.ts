@@ -25,9 +25,8 @@ export function certificateHandlers(
         },
         ctx,
       );
-      hub.emit('certificates.issued', { ids: [issued.id] });
-      // The DER stays in the core; the caller gets the PEM.
-      return { ...issued, der: undefined };
+      hub.emit('certificates.issued', { ids: [issued.certificate.id] });
+      return issued.certificate;
     },
     'certificates.list': (input) => listCertificates(db, input),
     'certificates.get': (input) => {

@@ -31,7 +31,7 @@ export interface IssuerInfo {
  * only what differs per device.
  */
 export interface CompiledPolicy {
-  policy: PolicyBody & { id?: string; updatedAt?: string };
+  policy: PolicyBody;
   issuer: IssuerInfo;
   scheme: SignatureScheme;
   signatureAlgorithm: Buffer;

@@ -32,7 +32,8 @@ export interface IssueRequest {
   attributes?: Readonly<Record<string, string>>;
 }
 
-export interface IssuanceResult extends IssuedCertificate {
+export interface IssuanceResult {
+  certificate: IssuedCertificate;
   der: Buffer;
 }
 
@@ -214,9 +215,11 @@ export function createIssuanceEngine(deps: {
           },
         });
         return {
-          ...toCertificateRecord(row, entry.policyName),
-          pem: toPem('CERTIFICATE', der),
-          chainPem: entry.chainPem,
+          certificate: {
+            ...toCertificateRecord(row, entry.policyName),
+            pem: toPem('CERTIFICATE', der),
+            chainPem: entry.chainPem,
+          },
           der,
         };
       } finally {
