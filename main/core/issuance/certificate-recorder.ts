@@ -41,19 +41,13 @@ function startWorker(file: string): Worker {
  * for its own row to be durable.
  */
 export function createCertificateRecorder(db: Database): CertificateRecorder {
-  // Kept referenced: a station that was opened must be closed (close() stops the thread).
-  const worker = startWorker(db.name);
+  // Started on the first certificate: a station that never issues never starts the thread. Once
+  // started it stays referenced until close(), which every owner of a station calls.
+  let worker: Worker | null = null;
   let queue: Pending[] = [];
   let writing: Pending[] | null = null;
   let closed = false;
   let idle: (() => void) | null = null;
-
-  const send = () => {
-    if (writing || queue.length === 0) return;
-    writing = queue;
-    queue = [];
-    worker.postMessage(writing.map((p) => p.job));
-  };
 
   const failAll = (error: unknown) => {
     for (const p of [...(writing ?? []), ...queue]) p.reject(error);
@@ -62,7 +56,7 @@ export function createCertificateRecorder(db: Database): CertificateRecorder {
     idle?.();
   };
 
-  worker.on('message', (outcomes: RecordOutcome[]) => {
+  const onMessage = (outcomes: RecordOutcome[]) => {
     const done = writing ?? [];
     writing = null;
     done.forEach((p, i) => {
@@ -77,11 +71,27 @@ export function createCertificateRecorder(db: Database): CertificateRecorder {
     });
     send();
     if (!writing && idle) idle();
-  });
-  worker.on('error', failAll);
-  worker.on('exit', () =>
-    failAll(new StationError('INTERNAL', 'The certificate recorder stopped.', { step: 'record-certificate' })),
-  );
+  };
+
+  const start = (): Worker => {
+    const started = startWorker(db.name);
+    started.on('message', onMessage);
+    started.on('error', failAll);
+    started.on('exit', () => {
+      // The next certificate starts a new thread; those in flight are reported as not recorded.
+      worker = null;
+      failAll(new StationError('INTERNAL', 'The certificate recorder stopped.', { step: 'record-certificate' }));
+    });
+    return started;
+  };
+
+  const send = () => {
+    if (writing || queue.length === 0) return;
+    writing = queue;
+    queue = [];
+    worker ??= start();
+    worker.postMessage(writing.map((p) => p.job));
+  };
 
   return {
     record(row, audit) {
@@ -96,8 +106,10 @@ export function createCertificateRecorder(db: Database): CertificateRecorder {
     async close() {
       closed = true;
       if (writing || queue.length > 0) await new Promise<void>((resolve) => (idle = resolve));
-      worker.removeAllListeners('exit');
-      await worker.terminate();
+      const stopping = worker;
+      worker = null;
+      stopping?.removeAllListeners('exit');
+      await stopping?.terminate();
     },
   };
 }
