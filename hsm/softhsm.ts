@@ -23,9 +23,13 @@ export interface SoftHsmModuleLocation {
   readonly source: 'TRUSTLINE_SOFTHSM2_MODULE' | 'default location';
 }
 
-/** Finds libsofthsm2.so: $TRUSTLINE_SOFTHSM2_MODULE first, then the usual install locations. */
+/**
+ * Finds libsofthsm2.so: $TRUSTLINE_SOFTHSM2_MODULE first, then the usual install locations.
+ * `TRUSTLINE_SOFTHSM2_MODULE=none` turns SoftHSM2 off, so a demo runs on the software token.
+ */
 export function findSoftHsmModule(env: NodeJS.ProcessEnv = process.env): SoftHsmModuleLocation | null {
   const fromEnv = env.TRUSTLINE_SOFTHSM2_MODULE;
+  if (fromEnv === 'none') return null;
   if (fromEnv && existsSync(fromEnv)) return { path: path.resolve(fromEnv), source: 'TRUSTLINE_SOFTHSM2_MODULE' };
   const found = softHsmModuleLocations.find((candidate) => existsSync(candidate));
   return found ? { path: found, source: 'default location' } : null;
