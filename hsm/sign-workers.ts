@@ -138,8 +138,12 @@ export class SignWorkers {
   private fail(signer: Signer, error: Error): void {
     const batch = signer.busy ?? [];
     signer.busy = null;
+    signer.dead = true;
+    signer.worker.unref();
     for (const job of batch)
       job.reject(new KeyStoreError('HSM_FAILURE', `signing failed: ${error.message}`, { cause: error }));
+    // The others take over what was waiting, or it fails if none is left.
+    this.dispatch();
   }
 }
 
