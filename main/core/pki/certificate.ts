@@ -92,6 +92,7 @@ export function parseCertificate(der: Buffer): ParsedCertificate {
       const id = decodeOid(expectTag(parts[0], tags.oid, 'extnID').content);
       const critical = parts[1]?.tag === tags.boolean && parts[1].content[0] !== 0;
       const value = expectTag(parts.at(-1), tags.octetString, 'extnValue').content;
+      if (extensions.has(id)) throw new DerError(`extension ${id} appears twice`);
       extensions.set(id, { critical, value });
     }
   }
@@ -117,10 +118,10 @@ function readBasicConstraints(ext: ParsedExtension | undefined): ParsedCertifica
   const parts = children(readOnly(ext.value));
   const ca = parts[0]?.tag === tags.boolean && parts[0].content[0] !== 0;
   const lengthNode = parts.find((p) => p.tag === tags.integer);
-  return {
-    ca,
-    pathLength: lengthNode ? lengthNode.content.readUIntBE(0, Math.min(lengthNode.content.length, 4)) : null,
-  };
+  if (lengthNode && ((lengthNode.content[0] ?? 0x80) & 0x80 || lengthNode.content.length > 4)) {
+    throw new DerError('pathLenConstraint must be a small non-negative INTEGER');
+  }
+  return { ca, pathLength: lengthNode ? lengthNode.content.readUIntBE(0, lengthNode.content.length) : null };
 }
 
 function readSubjectKeyId(ext: ParsedExtension | undefined): Buffer | null {

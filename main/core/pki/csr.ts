@@ -48,7 +48,13 @@ export async function readCsr(bytes: Buffer): Promise<CertificationRequest> {
     info = expectTag(parts[0], tags.sequence, 'CertificationRequestInfo');
     algorithm = expectTag(parts[1], tags.sequence, 'signatureAlgorithm');
     signature = expectTag(parts[2], tags.bitString, 'signature');
-    const [version, name, key] = children(info);
+    const infoParts = children(info);
+    // RFC 2986: version, subject, subjectPKInfo and the [0] attributes, which may be empty but not absent.
+    if (infoParts.length !== 4 || infoParts[3]?.tag !== 0xa0) {
+      throw new DerError('CertificationRequestInfo has version, subject, key and [0] attributes');
+    }
+    if (signature.content[0] !== 0) throw new DerError('the signature BIT STRING has unused bits');
+    const [version, name, key] = infoParts;
     if (expectTag(version, tags.integer, 'version').content.toString('hex') !== '00') {
       throw new DerError('version must be 0');
     }

@@ -96,13 +96,18 @@ export function oid(dotted: string): Buffer {
 export function decodeOid(content: Buffer): string {
   const arcs: bigint[] = [];
   let value = 0n;
+  let arcStart = true;
   for (const byte of content) {
+    // 0x80 opening an arc is a padded (non-minimal) encoding: two byte strings, one OID.
+    if (arcStart && byte === 0x80) throw new DerError('non-minimal OID arc');
     value = (value << 7n) | BigInt(byte & 0x7f);
-    if ((byte & 0x80) === 0) {
+    arcStart = (byte & 0x80) === 0;
+    if (arcStart) {
       arcs.push(value);
       value = 0n;
     }
   }
+  if (!arcStart || content.length === 0) throw new DerError('truncated OID');
   const [head, ...rest] = arcs;
   if (head === undefined) return '';
   const first = head < 80n ? head / 40n : 2n;
@@ -193,7 +198,12 @@ export function decodeTime(node: Node): Date {
   if (!m) throw new DerError(`bad time ${text}`);
   let year = Number(m[1]);
   if (node.tag === tags.utcTime) year += year < 50 ? 2000 : 1900;
-  return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
+  const fields = [Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])] as const;
+  const date = new Date(Date.UTC(year, ...fields));
+  // Date.UTC rolls 30 February over into March: a time that does not come back unchanged is not a time.
+  const back = [date.getUTCMonth(), date.getUTCDate(), date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()];
+  if (date.getUTCFullYear() !== year || back.some((v, i) => v !== fields[i])) throw new DerError(`bad time ${text}`);
+  return date;
 }
 
 /** The text of a string-typed node (UTF8String, PrintableString, IA5String, …). */

@@ -1,6 +1,6 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { StationError } from '../errors/station-error';
-import { children, decodeOid, DerError, expectTag, readOnly, tags } from './der';
+import { children, decodeOid, DerError, expectTag, type Node, readOnly, tags } from './der';
 import { oids } from './oids';
 
 /** The device key's type as policies name it: EC-P256, EC-P384, EC-P521, RSA, Ed25519, or what else it is. */
@@ -60,13 +60,18 @@ function unsignedBits(magnitude: Buffer): number {
  * so the DER decoder is kept for the rare types this does not cover.
  */
 function fastKey(spki: Buffer): { jwk: JsonWebKey; type: string; bits: number; label: string } | null {
-  const [algorithm, subjectPublicKey] = children(expectTag(readOnly(spki), tags.sequence, 'SubjectPublicKeyInfo'));
-  const [idNode, params] = children(expectTag(algorithm, tags.sequence, 'algorithm'));
+  // Exact shapes only: whatever the certificate carries must be what openssl and devices can read.
+  const parts = children(expectTag(readOnly(spki), tags.sequence, 'SubjectPublicKeyInfo'));
+  if (parts.length !== 2) throw new DerError('SubjectPublicKeyInfo has two parts');
+  const [algorithm, subjectPublicKey] = parts;
+  const algorithmParts = children(expectTag(algorithm, tags.sequence, 'algorithm'));
+  const [idNode, params] = algorithmParts;
   const bits = expectTag(subjectPublicKey, tags.bitString, 'subjectPublicKey').content;
-  if (bits[0] !== 0) return null;
+  if (bits[0] !== 0) throw new DerError('subjectPublicKey has unused bits');
   const key = bits.subarray(1);
   const id = decodeOid(expectTag(idNode, tags.oid, 'algorithm').content);
-  if (id === oids.ecPublicKey && params?.tag === tags.oid) {
+  if (id === oids.ecPublicKey) {
+    if (algorithmParts.length !== 2 || params?.tag !== tags.oid) return null;
     const curve = curves[decodeOid(params.content)];
     if (!curve || key.length !== 1 + 2 * curve.size || key[0] !== 0x04) return null;
     return {
@@ -82,22 +87,36 @@ function fastKey(spki: Buffer): { jwk: JsonWebKey; type: string; bits: number; l
     };
   }
   if (id === oids.rsaEncryption) {
-    const [n, e] = children(expectTag(readOnly(key), tags.sequence, 'RSAPublicKey'));
-    const modulus = expectTag(n, tags.integer, 'modulus').content;
-    const exponent = expectTag(e, tags.integer, 'publicExponent').content;
+    if (algorithmParts.length !== 2 || params?.tag !== tags.null || params.content.length !== 0) {
+      throw new DerError('rsaEncryption takes NULL parameters');
+    }
+    const numbers = children(expectTag(readOnly(key), tags.sequence, 'RSAPublicKey'));
+    if (numbers.length !== 2) throw new DerError('RSAPublicKey has two INTEGERs');
+    const modulus = positiveInteger(numbers[0], 'modulus');
+    const exponent = positiveInteger(numbers[1], 'publicExponent');
     const size = unsignedBits(modulus);
-    const strip = (b: Buffer) => (b[0] === 0 ? b.subarray(1) : b);
     return {
-      jwk: { kty: 'RSA', n: b64url(strip(modulus)), e: b64url(strip(exponent)) },
+      jwk: { kty: 'RSA', n: b64url(modulus), e: b64url(exponent) },
       type: 'RSA',
       bits: size,
       label: `RSA ${size}`,
     };
   }
-  if (id === oids.ed25519 && key.length === 32) {
+  if (id === oids.ed25519) {
+    if (algorithmParts.length !== 1 || key.length !== 32)
+      throw new DerError('Ed25519 keys have no parameters and 32 bytes');
     return { jwk: { kty: 'OKP', crv: 'Ed25519', x: b64url(key) }, type: 'Ed25519', bits: 256, label: 'Ed25519' };
   }
   return null;
+}
+
+/** The magnitude of a DER INTEGER that must be positive and minimally encoded. */
+function positiveInteger(node: Node | undefined, what: string): Buffer {
+  const content = expectTag(node, tags.integer, what).content;
+  const first = content[0];
+  if (first === undefined || first & 0x80) throw new DerError(`${what} must be positive`);
+  if (first === 0 && ((content[1] ?? 0) & 0x80) === 0) throw new DerError(`${what} is not minimally encoded`);
+  return first === 0 ? content.subarray(1) : content;
 }
 
 /** Parses a DER SubjectPublicKeyInfo, or throws PUBLIC_KEY_INVALID. */

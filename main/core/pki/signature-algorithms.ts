@@ -46,39 +46,59 @@ const hashNames: Record<string, string> = {
 };
 
 /** Signature algorithms accepted on requests and certificates we check. SHA-1 is refused on purpose. */
-const verifiers: Record<string, { hash: string | null; rsa?: 'pkcs1' }> = {
-  [oids.ecdsaWithSha256]: { hash: 'sha256' },
-  [oids.ecdsaWithSha384]: { hash: 'sha384' },
-  '1.2.840.10045.4.3.4': { hash: 'sha512' },
-  [oids.sha256WithRsa]: { hash: 'sha256', rsa: 'pkcs1' },
-  [oids.sha384WithRsa]: { hash: 'sha384', rsa: 'pkcs1' },
-  '1.2.840.113549.1.1.13': { hash: 'sha512', rsa: 'pkcs1' },
-  [oids.ed25519]: { hash: null },
+const verifiers: Record<string, { hash: string | null; keyType: string; rsa?: 'pkcs1' }> = {
+  [oids.ecdsaWithSha256]: { hash: 'sha256', keyType: 'ec' },
+  [oids.ecdsaWithSha384]: { hash: 'sha384', keyType: 'ec' },
+  '1.2.840.10045.4.3.4': { hash: 'sha512', keyType: 'ec' },
+  [oids.sha256WithRsa]: { hash: 'sha256', keyType: 'rsa', rsa: 'pkcs1' },
+  [oids.sha384WithRsa]: { hash: 'sha384', keyType: 'rsa', rsa: 'pkcs1' },
+  '1.2.840.113549.1.1.13': { hash: 'sha512', keyType: 'rsa', rsa: 'pkcs1' },
+  [oids.ed25519]: { hash: null, keyType: 'ed25519' },
 };
 
 export class UnsupportedSignatureAlgorithm extends Error {}
 
+type VerifyKey = KeyObject | { key: KeyObject; padding: number; saltLength?: number };
+
 /**
- * Verifies `signature` over `data` with the algorithm named by an AlgorithmIdentifier node.
- * Throws UnsupportedSignatureAlgorithm for algorithms we do not accept (SHA-1, MD5, unknown).
+ * Verifies `signature` over `data` with the algorithm named by an AlgorithmIdentifier node, on
+ * libuv's thread pool so that checking requests does not hold up the rest of the station. The
+ * algorithm must name the key's own type: an RSA signature labelled ECDSA proves nothing.
+ * Rejects with UnsupportedSignatureAlgorithm for algorithms we do not accept (SHA-1, MD5, unknown).
  */
-export function verifyWithAlgorithm(algorithm: Node, key: KeyObject, data: Buffer, signature: Buffer): boolean {
+export function verifyWithAlgorithm(
+  algorithm: Node,
+  key: KeyObject,
+  data: Buffer,
+  signature: Buffer,
+): Promise<boolean> {
   const [idNode, params] = children(algorithm);
   const id = idNode?.tag === tags.oid ? decodeOid(idNode.content) : '';
+  let hash: string | null;
+  let verifyKey: VerifyKey = key;
   if (id === oids.rsassaPss) {
     const parsed = params ? readPssParams(params) : null;
-    if (!parsed) throw new UnsupportedSignatureAlgorithm('RSA-PSS with unsupported parameters');
-    return verify(
-      parsed.hash,
-      data,
-      { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: parsed.saltLength },
-      signature,
-    );
+    if (!parsed) return Promise.reject(new UnsupportedSignatureAlgorithm('RSA-PSS with unsupported parameters'));
+    if (key.asymmetricKeyType !== 'rsa') return Promise.resolve(false);
+    hash = parsed.hash;
+    verifyKey = { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: parsed.saltLength };
+  } else {
+    const known = verifiers[id];
+    if (!known) {
+      return Promise.reject(new UnsupportedSignatureAlgorithm(`signature algorithm ${id || '(none)'} is not accepted`));
+    }
+    if (key.asymmetricKeyType !== known.keyType) return Promise.resolve(false);
+    hash = known.hash;
+    if (known.rsa) verifyKey = { key, padding: constants.RSA_PKCS1_PADDING };
   }
-  const known = verifiers[id];
-  if (!known) throw new UnsupportedSignatureAlgorithm(`signature algorithm ${id || '(none)'} is not accepted`);
-  if (known.rsa) return verify(known.hash, data, { key, padding: constants.RSA_PKCS1_PADDING }, signature);
-  return verify(known.hash, data, key, signature);
+  return new Promise((resolve) => {
+    try {
+      verify(hash, data, verifyKey, signature, (error, ok) => resolve(!error && ok));
+    } catch {
+      // A signature that does not even parse for this key is simply not a valid one.
+      resolve(false);
+    }
+  });
 }
 
 function readPssParams(params: Node): { hash: string; saltLength: number } | null {

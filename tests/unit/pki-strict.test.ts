@@ -1,0 +1,164 @@
+// Encodings that are almost right must be refused: whatever the station signs or trusts must be
+// exactly what openssl and devices read.
+import assert from 'node:assert/strict';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { parseCertificate } from '../../main/core/pki/certificate';
+import { readCsr } from '../../main/core/pki/csr';
+import {
+  bitString,
+  decodeOid,
+  decodeTime,
+  derNull,
+  oid,
+  readOnly,
+  sequence,
+  smallInteger,
+  tags,
+  tlv,
+} from '../../main/core/pki/der';
+import { encodeName } from '../../main/core/pki/name';
+import { oids } from '../../main/core/pki/oids';
+import { readPublicKey } from '../../main/core/pki/public-key';
+import { algorithmIdentifier } from '../../main/core/pki/signature-algorithms';
+import { isStationError } from '../../main/core/errors/station-error';
+
+const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const ecSpki = ec.publicKey.export({ format: 'der', type: 'spki' });
+
+function codeOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    return isStationError(error) ? error.code : `not a station error: ${String(error)}`;
+  }
+  return 'accepted';
+}
+
+async function csrCode(der: Buffer): Promise<string> {
+  try {
+    await readCsr(der);
+  } catch (error) {
+    return isStationError(error) ? error.code : `not a station error: ${String(error)}`;
+  }
+  return 'accepted';
+}
+
+/** A CSR whose parts the test controls. */
+function csr(options: { info?: Buffer; algorithm?: Buffer; signatureBits?: Buffer; signer?: 'ec' | 'rsa' } = {}) {
+  const info =
+    options.info ??
+    sequence(smallInteger(0), encodeName([{ type: 'CN', value: 'd' }]), ecSpki, tlv(0xa0, Buffer.alloc(0)));
+  const signature = sign('sha256', info, ec.privateKey);
+  return sequence(
+    info,
+    options.algorithm ?? algorithmIdentifier('ECDSA-SHA256'),
+    options.signatureBits ?? bitString(signature),
+  );
+}
+
+describe('strict public keys', () => {
+  it('accepts a canonical P-256 key as is', () => {
+    const key = readPublicKey(ecSpki);
+    assert.equal(key.type, 'EC-P256');
+    assert.ok(key.spki.equals(ecSpki));
+  });
+
+  it('refuses extra elements in the key and its algorithm identifier', () => {
+    const [algorithm, bits] = [ecSpki.subarray(2, 2 + 21), ecSpki.subarray(2 + 21)];
+    assert.equal(
+      codeOf(() => readPublicKey(sequence(algorithm, bits, derNull()))),
+      'PUBLIC_KEY_INVALID',
+    );
+    const longAlgorithm = sequence(oid(oids.ecPublicKey), oid(oids.p256), derNull());
+    assert.equal(
+      codeOf(() => readPublicKey(sequence(longAlgorithm, bits))),
+      'PUBLIC_KEY_INVALID',
+    );
+  });
+
+  it('refuses an RSA key with a negative modulus or an extra INTEGER', () => {
+    const rsa = (numbers: Buffer[]) =>
+      sequence(sequence(oid(oids.rsaEncryption), derNull()), bitString(sequence(...numbers)));
+    const modulus = Buffer.concat([Buffer.from([0xc0]), Buffer.alloc(255, 1)]);
+    const exponent = tlv(tags.integer, Buffer.from([1, 0, 1]));
+    assert.equal(
+      codeOf(() => readPublicKey(rsa([tlv(tags.integer, modulus), exponent]))),
+      'PUBLIC_KEY_INVALID',
+    );
+    const positive = tlv(tags.integer, Buffer.concat([Buffer.from([0]), modulus]));
+    assert.equal(
+      codeOf(() => readPublicKey(rsa([positive, exponent]))),
+      'accepted',
+    );
+    assert.equal(
+      codeOf(() => readPublicKey(rsa([positive, exponent, exponent]))),
+      'PUBLIC_KEY_INVALID',
+    );
+  });
+});
+
+describe('strict CSRs', () => {
+  it('accepts a well-formed request', async () => {
+    assert.equal(await csrCode(csr()), 'accepted');
+  });
+
+  it('refuses a signature BIT STRING with unused bits', async () => {
+    const info = sequence(
+      smallInteger(0),
+      encodeName([{ type: 'CN', value: 'd' }]),
+      ecSpki,
+      tlv(0xa0, Buffer.alloc(0)),
+    );
+    const signature = sign('sha256', info, ec.privateKey);
+    assert.equal(await csrCode(csr({ info, signatureBits: bitString(signature, 7) })), 'CSR_INVALID');
+  });
+
+  it('refuses a request without its [0] attributes', async () => {
+    const info = sequence(smallInteger(0), encodeName([{ type: 'CN', value: 'd' }]), ecSpki);
+    assert.equal(await csrCode(csr({ info })), 'CSR_INVALID');
+  });
+
+  it('refuses a signature whose algorithm names another key type', async () => {
+    assert.equal(await csrCode(csr({ algorithm: algorithmIdentifier('RSA-PKCS1-SHA256') })), 'CSR_SIGNATURE_INVALID');
+  });
+});
+
+describe('strict DER values', () => {
+  it('refuses padded or truncated OID arcs', () => {
+    assert.equal(decodeOid(Buffer.from('551d13', 'hex')), '2.5.29.19');
+    assert.throws(() => decodeOid(Buffer.from('551d8013', 'hex')));
+    assert.throws(() => decodeOid(Buffer.from('551d81', 'hex')));
+  });
+
+  it('refuses times that do not exist', () => {
+    const time = (text: string) => readOnly(tlv(tags.generalizedTime, Buffer.from(text, 'latin1')));
+    assert.equal(decodeTime(time('20310228000000Z')).toISOString(), '2031-02-28T00:00:00.000Z');
+    assert.throws(() => decodeTime(time('20310230000000Z')));
+    assert.throws(() => decodeTime(time('20311301000000Z')));
+  });
+
+  it('refuses a certificate with an extension twice or a negative pathLen', () => {
+    const cert = (extensions: Buffer[]) =>
+      sequence(
+        sequence(
+          tlv(0xa0, smallInteger(2)),
+          smallInteger(1),
+          algorithmIdentifier('ECDSA-SHA256'),
+          encodeName([{ type: 'CN', value: 'x' }]),
+          sequence(tlv(tags.utcTime, Buffer.from('250101000000Z')), tlv(tags.utcTime, Buffer.from('350101000000Z'))),
+          encodeName([{ type: 'CN', value: 'x' }]),
+          ecSpki,
+          tlv(0xa3, sequence(...extensions)),
+        ),
+        algorithmIdentifier('ECDSA-SHA256'),
+        bitString(Buffer.alloc(8)),
+      );
+    const bc = (value: Buffer) => sequence(oid(oids.basicConstraints), tlv(tags.octetString, value));
+    const ok = bc(sequence(tlv(tags.boolean, Buffer.from([0xff])), smallInteger(1)));
+    assert.equal(parseCertificate(cert([ok])).basicConstraints?.pathLength, 1);
+    assert.throws(() => parseCertificate(cert([ok, ok])));
+    const negative = bc(sequence(tlv(tags.boolean, Buffer.from([0xff])), tlv(tags.integer, Buffer.from([0xff]))));
+    assert.throws(() => parseCertificate(cert([negative])));
+  });
+});
