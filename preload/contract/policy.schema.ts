@@ -81,6 +81,12 @@ export const sanSchema = z.discriminatedUnion('type', [
 ]);
 export type SubjectAltName = z.infer<typeof sanSchema>;
 
+/** URIs in certificates are IA5String: ASCII only (a host in punycode, the rest percent-encoded). */
+const asciiUrl = z
+  .url()
+  .max(512)
+  .regex(/^[\x21-\x7e]+$/, { message: 'use ASCII only: the host in punycode (xn--…), the rest percent-encoded' });
+
 /** A GeneralizedTime such as 99991231235959Z (IEEE 802.1AR's "no well-defined expiration"). */
 export const generalizedTimeSchema = z
   .string()
@@ -113,10 +119,8 @@ export const policyBodySchema = z.strictObject({
   extendedKeyUsage: z.array(z.union([z.enum(extendedKeyUsageNames), oidSchema])).max(16),
   /** basicConstraints CA:FALSE on every leaf; this only says whether it is marked critical. */
   basicConstraintsCritical: z.boolean(),
-  crlDistributionPoint: z.url().max(512).optional(),
-  authorityInfoAccess: z
-    .strictObject({ caIssuers: z.url().max(512).optional(), ocsp: z.url().max(512).optional() })
-    .optional(),
+  crlDistributionPoint: asciiUrl.optional(),
+  authorityInfoAccess: z.strictObject({ caIssuers: asciiUrl.optional(), ocsp: asciiUrl.optional() }).optional(),
   certificatePolicies: z.array(oidSchema).max(8),
   /** Set by the Matter DAC preset: P-256 and ECDSA-SHA256 only, VID and PID checked against the PAI. */
   profile: z.enum(['generic', 'ieee-802.1ar', 'matter-dac']),

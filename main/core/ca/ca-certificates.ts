@@ -35,7 +35,10 @@ export async function signCaCertificate(options: {
   issuerKey: KeyRef;
   /** The issuer's subject Name DER; for a self-signed root, the subject's own. */
   issuerName: Buffer;
-  issuerSpki: Buffer;
+  /** The issuer's key identifier: its certificate's SKI where it has one, so AKI matches it exactly. */
+  issuerKeyId: Buffer;
+  /** The issuer's notAfter: a CA never outlives the CA that signed it. */
+  issuerNotAfter?: Date;
   subjectName: Buffer;
   subjectSpki: Buffer;
   validityDays: number;
@@ -45,7 +48,8 @@ export async function signCaCertificate(options: {
   const scheme = caSignatureScheme(options.issuerKey.algorithm);
   const signatureAlgorithm = algorithmIdentifier(scheme);
   const notBefore = new Date(Math.floor(options.now.getTime() / 1000) * 1000);
-  const notAfter = new Date(notBefore.getTime() + options.validityDays * 86_400_000);
+  const wanted = new Date(notBefore.getTime() + options.validityDays * 86_400_000);
+  const notAfter = options.issuerNotAfter && options.issuerNotAfter < wanted ? options.issuerNotAfter : wanted;
   const tbs = encodeTbs({
     serial: randomSerial(),
     signatureAlgorithm,
@@ -62,7 +66,7 @@ export async function signCaCertificate(options: {
       }),
       keyUsage(caKeyUsage, true),
       subjectKeyIdentifier(keyIdentifier(options.subjectSpki)),
-      authorityKeyIdentifier(keyIdentifier(options.issuerSpki)),
+      authorityKeyIdentifier(options.issuerKeyId),
     ],
   });
   const signature = await options.store.sign(options.issuerKey, scheme, tbs);

@@ -8,9 +8,8 @@ import { StationError } from '../errors/station-error';
 import { type MutationContext, timestamp } from '../inventory/mutation-context';
 import { type ParsedCertificate, parseCertificate } from '../pki/certificate';
 import { createCsr } from '../pki/csr';
-import { decodeKeyUsage } from '../pki/extensions/key-usage';
+import { keyIdentifier } from '../pki/extensions/key-identifiers';
 import { encodeName, nameToString } from '../pki/name';
-import { oids } from '../pki/oids';
 import { readPemBlocks, toPem } from '../pki/pem';
 import { writeTransaction } from '../store/write-transaction';
 import { caSignatureScheme, caSubject, signCaCertificate } from './ca-certificates';
@@ -25,7 +24,7 @@ import {
   setCaCertificate,
   toCa,
 } from './cas.repo';
-import { buildIssuerChain } from './chain-builder';
+import { buildIssuerChain, checkCaCertificate } from './chain-builder';
 
 export interface CaSetupDeps {
   db: Database;
@@ -58,28 +57,6 @@ function readCertificates(pem: string, step: string): ParsedCertificate[] {
   });
 }
 
-/** A CA certificate must be a CA, be valid now, and may sign certificates. */
-function checkIsCa(cert: ParsedCertificate, now: Date, step: string): void {
-  if (!cert.basicConstraints?.ca) {
-    throw new StationError(
-      'CA_CERT_NOT_CA',
-      `${nameToString(cert.subject)} is not a CA certificate (basicConstraints CA:FALSE or absent).`,
-      { step },
-    );
-  }
-  const ku = cert.extensions.get(oids.keyUsage);
-  if (ku && !decodeKeyUsage(ku.value.subarray(2)).includes('keyCertSign')) {
-    throw new StationError(
-      'CA_CERT_NOT_CA',
-      `${nameToString(cert.subject)} may not sign certificates (no keyCertSign).`,
-      { step },
-    );
-  }
-  if (cert.notAfter < now || cert.notBefore > now) {
-    throw new StationError('CA_CERT_INVALID', `${nameToString(cert.subject)} is not valid now.`, { step });
-  }
-}
-
 /** The full check before a certificate becomes an issuing CA's: key, CA-ness, chain. */
 async function checkIssuingCertificate(
   deps: CaSetupDeps,
@@ -99,7 +76,7 @@ async function checkIssuingCertificate(
       { step },
     );
   }
-  checkIsCa(cert, now, step);
+  checkCaCertificate(cert, now, step);
   const issuers = buildIssuerChain(cert, offered, knownCertificates(deps.db), now, step);
   return { cert, issuers };
 }
@@ -156,7 +133,7 @@ export async function createRootCa(
       store,
       issuerKey: key,
       issuerName: name,
-      issuerSpki: spki,
+      issuerKeyId: keyIdentifier(spki),
       subjectName: name,
       subjectSpki: spki,
       validityDays: input.validityDays,
@@ -228,7 +205,8 @@ export async function createIssuingCa(
           algorithm: parent.key_algorithm as KeyRef['algorithm'],
         },
         issuerName: parentCert.subjectRaw,
-        issuerSpki: parentCert.spki,
+        issuerKeyId: parentCert.subjectKeyId ?? keyIdentifier(parentCert.spki),
+        issuerNotAfter: parentCert.notAfter,
         subjectName: encodeName(subject),
         subjectSpki: await store.getPublicKey(key),
         validityDays: input.validityDays,
@@ -306,7 +284,7 @@ export function importTrustAnchor(
   if (!cert || certs.length !== 1)
     throw new StationError('PEM_INVALID', 'Give exactly one root certificate.', { step });
   const now = ctx.now ? ctx.now() : new Date();
-  checkIsCa(cert, now, step);
+  checkCaCertificate(cert, now, step);
   if (!cert.issuerRaw.equals(cert.subjectRaw)) {
     throw new StationError('CA_CERT_INVALID', 'A trust anchor must be a self-signed root certificate.', { step });
   }

@@ -1,7 +1,7 @@
 import type { ErrorCode, Policy, PolicyBody } from '../../../preload/contract';
 import type { KeyAlgorithm, SignatureScheme } from '../../../hsm';
 import type { ParsedCertificate } from '../pki/certificate';
-import { generalizedTimeText, x509Time } from '../pki/der';
+import { generalizedTimeText, generalizedTimeToDate, x509Time } from '../pki/der';
 import { authorityInfoAccess } from '../pki/extensions/authority-info-access';
 import { basicConstraints } from '../pki/extensions/basic-constraints';
 import { certificatePolicies } from '../pki/extensions/certificate-policies';
@@ -37,7 +37,7 @@ export interface CompiledPolicy {
   signatureAlgorithm: Buffer;
   issuerName: Buffer;
   constantExtensions: Buffer[];
-  fixedNotAfter: Buffer | null;
+  fixedNotAfter: { date: Date; der: Buffer } | null;
   issuerVid: string | null;
 }
 
@@ -63,7 +63,7 @@ export function compilePolicy(policy: PolicyBody | Policy, issuer: IssuerInfo): 
     signatureAlgorithm: algorithmIdentifier(scheme),
     issuerName: issuer.certificate.subjectRaw,
     constantExtensions,
-    fixedNotAfter: policy.validity.kind === 'fixed' ? generalizedTimeText(policy.validity.notAfter) : null,
+    fixedNotAfter: policy.validity.kind === 'fixed' ? fixedNotAfter(policy.validity.notAfter) : null,
     issuerVid: issuer.certificate.subject.find((a) => a.oid === oids.matterVid)?.value ?? null,
   };
 }
@@ -108,10 +108,14 @@ export function keyProblems(policy: PolicyBody, key: PublicKeyInfo): PlanProblem
   return [];
 }
 
-function parseGeneralizedTime(text: string): Date {
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
-  if (!m) return new Date(NaN);
-  return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
+/** IEEE 802.1AR's "no well-defined expiration", which RFC 5280 writes as GeneralizedTime even so. */
+const noExpiry = '99991231235959Z';
+
+/** A fixed notAfter as X.509 encodes it: UTCTime before 2050 (RFC 5280 4.1.2.5), else GeneralizedTime. */
+function fixedNotAfter(text: string): { date: Date; der: Buffer } | null {
+  const date = generalizedTimeToDate(text);
+  if (!date) return null;
+  return { date, der: text === noExpiry ? generalizedTimeText(text) : x509Time(date) };
 }
 
 export function planCertificate(
@@ -189,10 +193,33 @@ export function planCertificate(
   }
 
   const notBefore = new Date(Math.floor(now.getTime() / 1000) * 1000);
-  const notAfter =
-    policy.validity.kind === 'days'
-      ? new Date(notBefore.getTime() + policy.validity.days * 86_400_000)
-      : parseGeneralizedTime(policy.validity.notAfter);
+  const issuer = compiled.issuer.certificate;
+  if (issuer.notAfter < notBefore || issuer.notBefore > notBefore) {
+    problems.push({
+      code: 'CA_NOT_READY',
+      message: `The issuing CA's certificate is not valid now (valid ${issuer.notBefore.toISOString()} to ${issuer.notAfter.toISOString()}).`,
+    });
+  }
+  let notAfter: Date;
+  let notAfterDer: Buffer;
+  if (policy.validity.kind === 'days') {
+    // A certificate for a number of days ends with its CA at the latest.
+    const wanted = new Date(notBefore.getTime() + policy.validity.days * 86_400_000);
+    notAfter = wanted < issuer.notAfter ? wanted : issuer.notAfter;
+    notAfterDer = x509Time(notAfter);
+  } else if (compiled.fixedNotAfter) {
+    ({ date: notAfter, der: notAfterDer } = compiled.fixedNotAfter);
+  } else {
+    notAfter = notBefore;
+    notAfterDer = x509Time(notBefore);
+    problems.push({
+      code: 'POLICY_INVALID',
+      message: `The policy's notAfter ${policy.validity.notAfter} is not a real time.`,
+    });
+  }
+  if (notAfter <= notBefore) {
+    problems.push({ code: 'POLICY_INVALID', message: `The policy's notAfter ${notAfter.toISOString()} has passed.` });
+  }
   const extensions = [...compiled.constantExtensions, subjectKeyIdentifier(keyIdentifier(key.spki))];
   if (subjectAltNames.length > 0) {
     // RFC 5280: with an empty subject the SAN must be critical; ours always has a subject.
@@ -205,7 +232,7 @@ export function planCertificate(
     notBefore,
     notAfter,
     notBeforeDer: x509Time(notBefore),
-    notAfterDer: compiled.fixedNotAfter ?? x509Time(notAfter),
+    notAfterDer,
     extensions,
     problems,
   };

@@ -210,3 +210,12 @@ export function decodeTime(node: Node): Date {
 export function decodeString(node: Node): string {
   return node.tag === tags.utf8String ? node.content.toString('utf8') : node.content.toString('latin1');
 }
+
+/** A YYYYMMDDHHMMSSZ text as a date, or null when it is not a real time. */
+export function generalizedTimeToDate(text: string): Date | null {
+  try {
+    return decodeTime(readOnly(generalizedTimeText(text)));
+  } catch {
+    return null;
+  }
+}

@@ -1,3 +1,4 @@
+import { generalizedTimeToDate } from '../pki/der';
 import type { PolicyBody } from '../../../preload/contract';
 
 /**
@@ -9,11 +10,8 @@ export function policyProblems(body: PolicyBody, caKeyAlgorithm: string | null):
   if (body.keyUsage.includes('keyCertSign') || body.keyUsage.includes('cRLSign')) {
     problems.push('keyCertSign and cRLSign are for CAs; a device certificate must not carry them');
   }
-  if (
-    body.validity.kind === 'fixed' &&
-    !/^\d{4}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])([01]\d|2[0-3])[0-5]\d[0-5]\dZ$/.test(body.validity.notAfter)
-  ) {
-    problems.push(`notAfter ${body.validity.notAfter} is not a valid date and time`);
+  if (body.validity.kind === 'fixed' && generalizedTimeToDate(body.validity.notAfter) === null) {
+    problems.push(`notAfter ${body.validity.notAfter} is not a real date and time`);
   }
   for (const field of body.subject) {
     if (field.pattern !== undefined) {

@@ -348,9 +348,8 @@ function encodeValue(spec: FieldSpec, value: unknown): Buffer {
       return Buffer.from(value.map((name) => codeOf(spec, type.codes, name)));
     case 'versions': {
       if (!Array.isArray(value)) fail('BAD_FIELD_VALUE', spec, 'not a list');
-      const out = Buffer.from(value as number[]);
       checkVersions(spec, value as number[]);
-      return out;
+      return Buffer.from(value as number[]);
     }
     case 'flags': {
       if (!Array.isArray(value)) fail('BAD_FIELD_VALUE', spec, 'not a list');

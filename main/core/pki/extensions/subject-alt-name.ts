@@ -7,16 +7,27 @@ export type GeneralNameValue =
   | { type: 'dns' | 'uri' | 'email' | 'ip'; value: string }
   | { type: 'hardwareModuleName'; hwType: string; serial: string };
 
+function ipv4Bytes(text: string): number[] {
+  return text.split('.').map(Number);
+}
+
+/** IPv4 as 4 bytes, IPv6 (with "::" and a dotted IPv4 tail such as ::ffff:192.0.2.1) as 16. */
 function ipBytes(text: string): Buffer {
-  if (isIP(text) === 4) return Buffer.from(text.split('.').map(Number));
+  if (isIP(text) === 4) return Buffer.from(ipv4Bytes(text));
+  const words = (part: string): number[] =>
+    part
+      ? part.split(':').flatMap((w) => {
+          if (!w.includes('.')) return [parseInt(w, 16)];
+          const [a = 0, b = 0, c = 0, d = 0] = ipv4Bytes(w);
+          return [(a << 8) | b, (c << 8) | d];
+        })
+      : [];
   const [head = '', tail = ''] = text.split('::');
-  const words = (part: string) => (part ? part.split(':').map((w) => parseInt(w, 16)) : []);
   const left = words(head);
   const right = text.includes('::') ? words(tail) : [];
   const middle = text.includes('::') ? new Array<number>(8 - left.length - right.length).fill(0) : [];
-  const all = [...left, ...middle, ...right];
   const out = Buffer.alloc(16);
-  all.forEach((w, i) => out.writeUInt16BE(w, i * 2));
+  [...left, ...middle, ...right].forEach((w, i) => out.writeUInt16BE(w, i * 2));
   return out;
 }
 
@@ -25,7 +36,8 @@ export function generalNameProblem(name: GeneralNameValue): string | null {
   if (name.type === 'hardwareModuleName') return name.serial.length === 0 ? 'hardwareModuleName serial is empty' : null;
   const { value } = name;
   if (value.length === 0) return `${name.type} SAN is empty`;
-  if (name.type === 'ip') return isIP(value) ? null : `"${value}" is not an IP address`;
+  // A zone ("%eth0") means something only on one host: it has no place in a certificate.
+  if (name.type === 'ip') return isIP(value) && !value.includes('%') ? null : `"${value}" is not an IP address`;
   // dNSName, URI and rfc822Name are IA5String: ASCII only.
   if (!/^[\x21-\x7e]+$/.test(value)) return `${name.type} SAN "${value}" must be ASCII without spaces`;
   if (name.type === 'dns' && !/^(\*\.)?([A-Za-z0-9-]{1,63}\.)*[A-Za-z0-9-]{1,63}$/.test(value)) {
