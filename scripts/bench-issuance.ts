@@ -77,9 +77,9 @@ function rawSignRate(station: Station, keyId: string, seconds = 2): number {
 }
 
 /** The key store's own sign() with `concurrency` in flight: what the engine can get from it. */
-async function keyStoreSignRate(station: Station, keyId: string, n: number): Promise<number> {
+async function keyStoreSignRate(station: Station, setup: Setup, n: number): Promise<number> {
   const store = await station.keys.require('bench');
-  const key = { id: keyId, label: 'trustline-ca/Issuing', algorithm: 'EC-P256' as const };
+  const key = { id: setup.keyId, label: setup.keyLabel, algorithm: 'EC-P256' as const };
   const tbs = Buffer.alloc(400, 7);
   let next = 0;
   const start = performance.now();
@@ -113,8 +113,14 @@ async function engineRun(station: Station, policyId: string, csrs: Buffer[], cou
   return { rate: count / seconds, cpuPercent: ((cpu.user + cpu.system) / 1e6 / seconds) * 100, peakRss };
 }
 
+interface Setup {
+  policyId: string;
+  keyId: string;
+  keyLabel: string;
+}
+
 /** The CA and policy, made once: SoftHSM2 runs with one token folder per process. */
-async function setUp(): Promise<{ policyId: string; keyId: string }> {
+async function setUp(): Promise<Setup> {
   const station = openStation(path.join(dir, 'station'), { keyStore: { pin } });
   const root = await call<{ id: string }>(station, 'cas.createRoot', {
     name: 'Root',
@@ -129,19 +135,19 @@ async function setUp(): Promise<{ policyId: string; keyId: string }> {
     preset: 'tls-client',
     body: { name: 'TLS', issuingCaId: issuing.ca.id },
   });
-  const { key_id: keyId } = station.db
-    .prepare('SELECT key_id FROM certificate_authorities WHERE id = ?')
-    .get(issuing.ca.id) as { key_id: string };
+  const { key_id: keyId, key_label: keyLabel } = station.db
+    .prepare('SELECT key_id, key_label FROM certificate_authorities WHERE id = ?')
+    .get(issuing.ca.id) as { key_id: string; key_label: string };
   await station.close();
-  return { policyId: policy.id, keyId };
+  return { policyId: policy.id, keyId, keyLabel };
 }
 
-async function bench(sessions: number, csrs: Buffer[], setup: { policyId: string; keyId: string }) {
+async function bench(sessions: number, csrs: Buffer[], setup: Setup) {
   const station = openStation(path.join(dir, 'station'), { keyStore: { pin, sessions } });
   // Warm up: the first issues compile the policy and JIT the encoders.
   await engineRun(station, setup.policyId, csrs, 500);
   const raw = rawSignRate(station, setup.keyId);
-  const keyStore = await keyStoreSignRate(station, setup.keyId, count);
+  const keyStore = await keyStoreSignRate(station, setup, count);
   const engine = await engineRun(station, setup.policyId, csrs, count);
   await station.close();
   return { raw, keyStore, engine };

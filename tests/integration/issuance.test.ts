@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CallInput, ErrorCode, IssuedCertificate, Policy } from '../../preload/contract';
 import { openStation, type Station } from '../../main/core/station';
-import { call, makeCsr, openssl, opensslStatus, refused, setUpCa, type TestCa } from '../helpers/pki';
+import { admin, call, makeCsr, openssl, opensslStatus, refused, setUpCa, type TestCa } from '../helpers/pki';
 import { rowCounts } from '../helpers/station';
 import { tempDir } from '../helpers/temp-dir';
 
@@ -165,6 +165,26 @@ describe('issuance engine', () => {
     assert.match(text, /OCSP - URI:http:\/\/ocsp.example/);
     assert.match(text, /CA Issuers - URI:http:\/\/pki.example\/issuing.crt/);
     assert.match(text, /Policy: 1.3.6.1.4.1.99999.1.2/);
+    // A request may not contradict the device record, and a disabled device gets nothing.
+    await refused(
+      station,
+      'certificates.issue',
+      {
+        policyId: policy.id,
+        csrPem: makeCsr(dir, 'gw-x', 'P-256').csrPem,
+        deviceId: device.id,
+        attributes: { serial: '999' },
+      },
+      'INVALID_INPUT',
+    );
+    await call(station, 'devices.setStatus', { id: device.id, status: 'Disabled' });
+    await refused(
+      station,
+      'certificates.issue',
+      { policyId: policy.id, csrPem: makeCsr(dir, 'gw-y', 'P-256').csrPem, deviceId: device.id },
+      'DEVICE_DISABLED',
+    );
+    await call(station, 'devices.setStatus', { id: device.id, status: 'Enabled' });
     const listed = await call(station, 'certificates.list', { deviceId: device.id });
     assert.deepEqual(
       listed.map((c) => c.id),
@@ -201,6 +221,57 @@ describe('issuance engine', () => {
       'certificates.issue',
       { policyId: policy.id, csrPem: makeCsr(dir, 'csr-extra-o', 'P-256', '/O=Evil Corp/CN=dev-0002').csrPem },
       'SUBJECT_NOT_ALLOWED',
+    );
+  });
+
+  it('ends a day-based certificate with its CA, writes IP SANs as openssl reads them, and refuses a passed notAfter', async () => {
+    const long = await call(station, 'policies.create', {
+      preset: 'tls-client',
+      body: {
+        name: 'Longer than the CA',
+        issuingCaId: ca.issuingId,
+        validity: { kind: 'days', days: 36500 },
+        subjectAltNames: [
+          { type: 'ip', value: '::ffff:192.0.2.1' },
+          { type: 'ip', value: '10.1.2.3' },
+        ],
+      },
+    });
+    const { issued, text } = await issueAndVerify({
+      policyId: long.id,
+      csrPem: makeCsr(dir, 'long', 'P-256').csrPem,
+      attributes: { serial: 'L1' },
+    });
+    const caNotAfter = /Not After : (.*)\n/.exec(openssl(['x509', '-in', ca.chainFile, '-noout', '-text']))?.[1];
+    assert.equal(/Not After : (.*)\n/.exec(text)?.[1], caNotAfter);
+    assert.ok(new Date(issued.notAfter).getTime() < Date.now() + (36500 * 86_400_000) / 2);
+    assert.match(text, /IP Address:0:0:0:0:0:FFFF:C000:201, IP Address:10.1.2.3/);
+    const passed = await call(station, 'policies.create', {
+      preset: 'tls-client',
+      body: { name: 'Passed', issuingCaId: ca.issuingId, validity: { kind: 'fixed', notAfter: '20200101000000Z' } },
+    });
+    await refused(
+      station,
+      'certificates.issue',
+      { policyId: passed.id, csrPem: makeCsr(dir, 'passed', 'P-256').csrPem, attributes: { serial: 'P' } },
+      'POLICY_INVALID',
+    );
+    assert.equal(
+      await station
+        .dispatch(
+          'policies.create',
+          {
+            preset: 'tls-client',
+            body: {
+              name: 'Feb 30',
+              issuingCaId: ca.issuingId,
+              validity: { kind: 'fixed', notAfter: '20310230000000Z' },
+            },
+          },
+          admin,
+        )
+        .then((r) => (r.ok ? 'accepted' : r.error.code)),
+      'POLICY_INVALID',
     );
   });
 

@@ -34,6 +34,7 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'GROUP_NOT_EMPTY':
     case 'DEVICE_NAME_TAKEN':
     case 'DEVICE_DELETED':
+    case 'DEVICE_DISABLED':
     case 'POLICY_NAME_TAKEN':
     case 'CA_NAME_TAKEN':
     case 'CA_NOT_READY':

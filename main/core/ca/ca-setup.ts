@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Ca, CaKeyAlgorithm, CaSubjectInput } from '../../../preload/contract';
 import type { KeyRef, KeyStore } from '../../../hsm';
 import { appendAudit } from '../audit/audit-log.repo';
@@ -109,7 +109,11 @@ function newRow(name: string, kind: CaRow['kind'], subject: string, time: string
   };
 }
 
-const keyLabel = (name: string) => `trustline-ca/${name}`;
+/**
+ * A fresh label per key: a CA whose creation failed after its key was made leaves that key
+ * behind, and a retry under the same name must not trip over it.
+ */
+const keyLabel = (name: string) => `trustline-ca/${name}/${randomBytes(4).toString('hex')}`;
 
 export async function createRootCa(
   deps: CaSetupDeps,

@@ -139,6 +139,22 @@ export function createIssuanceEngine(deps: {
           step,
         });
       }
+      if (device?.status === 'Disabled') {
+        throw new StationError('DEVICE_DISABLED', `The device ${device.name} is disabled; enable it to issue.`, {
+          step,
+        });
+      }
+      // The device record is the truth about a managed device: a request may add attributes, not contradict it.
+      for (const [key, value] of Object.entries(request.attributes ?? {})) {
+        const recorded = device?.attributes[key];
+        if (recorded !== undefined && recorded !== value) {
+          throw new StationError(
+            'INVALID_INPUT',
+            `The attribute ${key}="${value}" contradicts the device record (${key}="${recorded}").`,
+            { step, issues: [{ path: `attributes.${key}`, message: 'differs from the device record' }] },
+          );
+        }
+      }
       const now = deps.now ? deps.now() : new Date();
       const plan = planCertificate(
         compiled,

@@ -399,6 +399,7 @@ export const de: Translation = {
     DEVICE_NOT_FOUND: 'Dieses Gerät gibt es nicht.',
     DEVICE_NAME_TAKEN: 'Ein Gerät namens „{{name}}“ gibt es in der Gruppe „{{group}}“ bereits.',
     DEVICE_DELETED: 'Das Gerät „{{name}}“ ist gelöscht und kann nicht geändert werden.',
+    DEVICE_DISABLED: 'Dieses Gerät ist deaktiviert. Aktivieren Sie es, bevor Sie ein Zertifikat dafür ausstellen.',
     KEY_STORE_LOCKED: 'Der Schlüsselspeicher ist gesperrt. Entsperren Sie ihn mit seiner PIN unter Richtlinien & CA.',
     HSM_MODULE_NOT_FOUND: 'Das Modul des Schlüsselspeichers (PKCS#11-Bibliothek) wurde nicht gefunden: {{details}}',
     HSM_MODULE_IN_USE:

@@ -386,6 +386,7 @@ export const en = {
     DEVICE_NOT_FOUND: 'That device does not exist.',
     DEVICE_NAME_TAKEN: 'A device named "{{name}}" already exists in the group "{{group}}".',
     DEVICE_DELETED: 'The device "{{name}}" is deleted and cannot be changed.',
+    DEVICE_DISABLED: 'This device is disabled. Enable it before issuing a certificate for it.',
     KEY_STORE_LOCKED: 'The key store is locked. Unlock it with its PIN under Policies & CA.',
     HSM_MODULE_NOT_FOUND: 'The key store module (PKCS#11 library) was not found: {{details}}',
     HSM_MODULE_IN_USE: 'The key store module is in use by another program. Close it and try again.',
