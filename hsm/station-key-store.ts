@@ -10,6 +10,7 @@ import { openSoftwareKeyStore } from './software-key-store';
 
 export const defaultStationTokenLabel = 'trustline-station';
 export const minimumPinLength = 4;
+export const maximumPinLength = 255;
 const softwareTokenFileName = 'software-token.json';
 
 export interface StationKeyStoreOptions {
@@ -59,8 +60,13 @@ export type StationKeyStoreChoice =
 
 /** The station's PIN rule; the same as SoftHSM2's minimum, so a PIN we accept the token accepts. */
 export function assertStationPin(pin: string): void {
-  if (pin.length < minimumPinLength) {
-    throw new KeyStoreError('HSM_PIN_INCORRECT', `the PIN must be at least ${minimumPinLength} characters long`);
+  // Checked before a token is made: SoftHSM2 refuses longer PINs only after C_InitToken, which
+  // would leave a token with no user PIN behind.
+  if (pin.length < minimumPinLength || pin.length > maximumPinLength) {
+    throw new KeyStoreError(
+      'HSM_PIN_INCORRECT',
+      `the PIN must be ${minimumPinLength} to ${maximumPinLength} characters long`,
+    );
   }
 }
 

@@ -13,10 +13,7 @@ function describe(status: KeyStoreStatus): string {
   const lines = [`Key store: ${status.description}`, `  state:  ${status.unlocked ? 'unlocked' : 'locked'}`];
   if (status.modulePath) lines.push(`  module: ${status.modulePath}`);
   if (status.notForProduction) lines.push('  WARNING: software key store — not for production');
-  if (status.soPin) {
-    lines.push(`  Created the token. Its security officer PIN is ${status.soPin}`);
-    lines.push('  Keep it safe now: the station does not store it, and it is the only way to reset the user PIN.');
-  }
+
   return lines.join('\n');
 }
 

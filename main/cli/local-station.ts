@@ -21,7 +21,7 @@ export const keyStoreFlags = {
  * from an argument: arguments show in `ps` and in shell history.
  */
 export function keyStoreOptions(pinFile: string | undefined): KeyStoreOptions {
-  const options = keyStoreOptionsFromEnv();
+  const options = { ...keyStoreOptionsFromEnv(), onTokenCreated: reportTokenCreated };
   if (pinFile === undefined) return options;
   let text: string;
   try {
@@ -34,6 +34,14 @@ export function keyStoreOptions(pinFile: string | undefined): KeyStoreOptions {
   return { ...options, pin };
 }
 
+/** Whichever command creates the station's token says so, with the SO PIN, exactly once. */
+export function reportTokenCreated(soPin: string): void {
+  process.stderr.write(
+    `Created the station's key store token. Its security officer PIN is ${soPin}\n` +
+      'Keep it safe now: the station does not store it, and it is the only way to reset the user PIN.\n',
+  );
+}
+
 /** Opens the station on the chosen data folder for one command, and always closes it. */
 export async function withLocalStation<T>(
   dataFlag: string | undefined,
@@ -41,7 +49,7 @@ export async function withLocalStation<T>(
   options: { keyStore?: KeyStoreOptions } = {},
 ): Promise<T> {
   const station = openStation(resolveDataDir({ flag: dataFlag }), {
-    keyStore: options.keyStore ?? keyStoreOptionsFromEnv(),
+    keyStore: options.keyStore ?? { ...keyStoreOptionsFromEnv(), onTokenCreated: reportTokenCreated },
   });
   try {
     return await run(station, localOperatorContext());

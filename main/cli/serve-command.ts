@@ -7,6 +7,7 @@ import { startLoopbackBridge } from '../core/bridge/loopback-bridge';
 import { keyStoreOptionsFromEnv } from '../core/keys/key-store-session';
 import { openStation } from '../core/station';
 import { resolveDataDir } from '../core/store/data-dir';
+import { reportTokenCreated } from './local-station';
 import { UsageError } from './output';
 
 export const serveUsage = 'trustline serve [--data DIR] [--port N] [--renderer DIR]';
@@ -37,7 +38,9 @@ export async function serveCommand(args: string[]): Promise<void> {
     throw new UsageError('The renderer is not built: run `npm run build`, or pass --renderer DIR.');
   }
   const dataDir = resolveDataDir({ flag: values.data });
-  const station = openStation(dataDir, { keyStore: keyStoreOptionsFromEnv() });
+  const station = openStation(dataDir, {
+    keyStore: { ...keyStoreOptionsFromEnv(), onTokenCreated: reportTokenCreated },
+  });
   const bridge = await startLoopbackBridge({
     dispatch: station.dispatch,
     hub: station.hub,

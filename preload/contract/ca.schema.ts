@@ -110,4 +110,4 @@ export const keyStoreStatusSchema = z.object({
 });
 export type KeyStoreStatus = z.infer<typeof keyStoreStatusSchema>;
 
-export const unlockKeyStoreInput = z.strictObject({ pin: z.string().min(1).max(256) });
+export const unlockKeyStoreInput = z.strictObject({ pin: z.string().min(1).max(255) });

@@ -272,13 +272,18 @@ describe('CA setup', () => {
       );
     });
 
-    it('writes an audit entry for each CA created', () => {
+    it('writes an audit entry for each CA created and each certificate exported', () => {
       const actions = (
         station.db.prepare("SELECT action FROM audit_log WHERE action LIKE 'ca.%' ORDER BY seq").all() as {
           action: string;
         }[]
       ).map((r) => r.action);
-      assert.deepEqual(actions, ['ca.root-created', 'ca.issuing-created']);
+      assert.deepEqual(actions, [
+        'ca.root-created',
+        'ca.certificate-exported',
+        'ca.issuing-created',
+        'ca.certificate-exported',
+      ]);
     });
 
     it('limits a root to the path length it was given', async () => {

@@ -1,4 +1,6 @@
 import type { Database } from 'better-sqlite3';
+import { recordAuditEvent } from '../audit/audit-log.repo';
+import { isStationError } from '../errors/station-error';
 import {
   adoptCaKey,
   createIssuingCa,
@@ -31,10 +33,29 @@ export function caHandlers(db: Database, hub: EventHub, keys: KeyStoreSession): 
   const changed = (ids: string[]) => hub.emit('cas.changed', { ids });
   return {
     'keyStore.status': () => keys.status(),
-    'keyStore.unlock': async (input) => {
-      const status = await keys.unlock(input.pin);
-      changed([]);
-      return status;
+    'keyStore.unlock': async (input, ctx) => {
+      const before = keys.status();
+      const subject = `keystore:${before.tokenLabel}`;
+      try {
+        const status = await keys.unlock(input.pin);
+        recordAuditEvent(db, {
+          actor: ctx.actor,
+          action: 'keystore.unlocked',
+          subject,
+          details: { kind: status.kind, created: status.soPin !== undefined },
+        });
+        changed([]);
+        return status;
+      } catch (error) {
+        // A refused PIN is worth knowing about; the PIN itself never goes into the log.
+        recordAuditEvent(db, {
+          actor: ctx.actor,
+          action: 'keystore.unlock-refused',
+          subject,
+          details: { code: isStationError(error) ? error.code : 'INTERNAL' },
+        });
+        throw error;
+      }
     },
     'cas.list': () => listCas(db),
     'cas.createRoot': async (input, ctx) => {
@@ -62,7 +83,15 @@ export function caHandlers(db: Database, hub: EventHub, keys: KeyStoreSession): 
       changed([ca.id]);
       return ca;
     },
-    'cas.exportCertificate': (input) => ({ pem: exportCaCertificate(db, input.id) }),
-    'cas.exportCsr': (input) => ({ pem: exportCaCsr(db, input.id) }),
+    'cas.exportCertificate': (input, ctx) => {
+      const pem = exportCaCertificate(db, input.id);
+      recordAuditEvent(db, { actor: ctx.actor, action: 'ca.certificate-exported', subject: input.id, details: {} });
+      return { pem };
+    },
+    'cas.exportCsr': (input, ctx) => {
+      const pem = exportCaCsr(db, input.id);
+      recordAuditEvent(db, { actor: ctx.actor, action: 'ca.csr-exported', subject: input.id, details: {} });
+      return { pem };
+    },
   };
 }

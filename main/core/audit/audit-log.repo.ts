@@ -75,3 +75,12 @@ export function listAuditEntries(db: Database, options: { afterSeq?: number; lim
 export function verifyAuditLog(db: Database, expectedHead?: { seq: number; hash: string }): AuditVerification {
   return verifyAuditChain(iterateAudit(db), expectedHead);
 }
+
+/** One audit entry on its own, for events that change nothing else (a login, an export). */
+export function recordAuditEvent(
+  db: Database,
+  record: AuditRecord,
+  time: string = new Date().toISOString(),
+): AuditEntry {
+  return db.transaction(() => appendAudit(db, record, time)).immediate();
+}

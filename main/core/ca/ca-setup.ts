@@ -155,7 +155,14 @@ export async function createRootCa(
       issuers_der: Buffer.alloc(0),
     };
     insertCaRow(deps.db, row);
-    audit(deps.db, ctx, 'ca.root-created', row, { keyLabel: der.key.label, algorithm: input.algorithm }, time);
+    audit(
+      deps.db,
+      ctx,
+      'ca.root-created',
+      row,
+      { keyLabel: der.key.label, algorithm: input.algorithm, serial: parseCertificate(der.cert).serialHex },
+      time,
+    );
     return toCa(row);
   });
 }
@@ -236,7 +243,12 @@ export async function createIssuingCa(
       ctx,
       'ca.issuing-created',
       row,
-      { keyLabel: made.key.label, algorithm: input.algorithm, signedBy: parent?.id ?? null },
+      {
+        keyLabel: made.key.label,
+        algorithm: input.algorithm,
+        signedBy: parent?.id ?? null,
+        serial: made.cert ? parseCertificate(made.cert).serialHex : null,
+      },
       time,
     );
     return { ca: toCa(row), csrPem: toPem('CERTIFICATE REQUEST', made.csr) };

@@ -1,3 +1,4 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
 import type { KeyStoreStatus } from '../../../preload/contract';
 import { describeStationKeyStoreChoice, type KeyStore, openStationKeyStore } from '../../../hsm';
@@ -11,6 +12,8 @@ export interface KeyStoreOptions {
   /** Unlock on first use with this PIN (from TRUSTLINE_HSM_PIN or a PIN file), held in memory only. */
   pin?: string;
   sessions?: number;
+  /** Told once when the station's own token was created, with its security-officer PIN to show. */
+  onTokenCreated?: (soPin: string) => void;
 }
 
 export interface KeyStoreSession {
@@ -39,6 +42,10 @@ export function createKeyStoreSession(dataDir: string, options: KeyStoreOptions 
   let store: KeyStore | null = null;
   let opening: Promise<KeyStore> | null = null;
   let createdSoPin: string | undefined;
+  // What the store was opened with, as a keyed digest that means nothing outside this process.
+  const digestKey = randomBytes(32);
+  let openedWith: Buffer | null = null;
+  const digest = (pin: string) => createHmac('sha256', digestKey).update(pin, 'utf8').digest();
 
   const status = (): KeyStoreStatus => {
     if (store) {
@@ -86,7 +93,11 @@ export function createKeyStoreSession(dataDir: string, options: KeyStoreOptions 
     })
       .then((opened) => {
         store = opened.store;
-        createdSoPin = opened.soPin;
+        openedWith = digest(pin);
+        if (opened.soPin !== undefined) {
+          createdSoPin = opened.soPin;
+          options.onTokenCreated?.(opened.soPin);
+        }
         return opened.store;
       })
       .catch((error: unknown) => {
@@ -101,6 +112,10 @@ export function createKeyStoreSession(dataDir: string, options: KeyStoreOptions 
   return {
     status,
     async unlock(pin) {
+      // An open store still checks the PIN: "unlock" must never succeed with a wrong one.
+      if (store && openedWith && !timingSafeEqual(openedWith, digest(pin))) {
+        throw new StationError('HSM_PIN_INCORRECT', 'The PIN is not the key store PIN.', { step: 'unlock-key-store' });
+      }
       await open(pin);
       const soPin = createdSoPin;
       // Handed out once: the next status no longer carries it.
@@ -115,6 +130,7 @@ export function createKeyStoreSession(dataDir: string, options: KeyStoreOptions 
     async close() {
       const closing = store;
       store = null;
+      openedWith = null;
       await closing?.close();
     },
   };
