@@ -51,6 +51,11 @@ export interface KeyStore {
   listKeys(): Promise<KeyRef[]>;
   /** The public key as DER SubjectPublicKeyInfo. */
   getPublicKey(key: KeyRef): Promise<Buffer>;
+  /**
+   * Whether the private key can never leave the store in clear (CKA_SENSITIVE true and
+   * CKA_EXTRACTABLE false): a key adopted as a CA key must be.
+   */
+  isProtected(key: KeyRef): Promise<boolean>;
   /** Signs `data` (the full message, not a digest): the store hashes as the scheme says. */
   sign(key: KeyRef, scheme: SignatureScheme, data: Buffer): Promise<Buffer>;
   close(): Promise<void>;

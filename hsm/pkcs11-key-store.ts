@@ -293,6 +293,21 @@ class Pkcs11KeyStore implements KeyStore {
     return Buffer.from(spki);
   }
 
+  async isProtected(key: KeyRef): Promise<boolean> {
+    this.assertOpen();
+    const known = await this.resolve(key);
+    return this.pool
+      .use((session) => {
+        // CK_BBOOL is one byte; anything but exactly "sensitive and not extractable" is unprotected.
+        const sensitive = attribute(this.pkcs11, session, known.handle, pkcs11js.CKA_SENSITIVE)[0] === 1;
+        const extractable = attribute(this.pkcs11, session, known.handle, pkcs11js.CKA_EXTRACTABLE)[0] !== 0;
+        return sensitive && !extractable;
+      })
+      .catch((error: unknown) => {
+        throw toKeyStoreError(error, `reading the protection of "${key.label}"`);
+      });
+  }
+
   async sign(key: KeyRef, scheme: SignatureScheme, data: Buffer): Promise<Buffer> {
     this.assertOpen();
     assertSchemeFits(key, scheme);

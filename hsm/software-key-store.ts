@@ -164,6 +164,13 @@ class SoftwareKeyStore implements KeyStore {
     return Buffer.from(this.lookUp(key).spki);
   }
 
+  /** The demo token never hands its keys out, but it is software: that is what its label says. */
+  async isProtected(key: KeyRef): Promise<boolean> {
+    this.assertOpen();
+    this.lookUp(key);
+    return true;
+  }
+
   async sign(key: KeyRef, scheme: SignatureScheme, data: Buffer): Promise<Buffer> {
     this.assertOpen();
     assertSchemeFits(key, scheme);

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import pkcs11js from 'pkcs11js';
+import { acquireModule, releaseModule } from '../../hsm/pkcs11-module-registry';
 import { openStation, type Station } from '../../main/core/station';
 import { admin, call, refused } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
@@ -60,5 +62,49 @@ describe('key store unlock', () => {
     assert.equal(exports.length, 1);
     const createdEntry = auditActions().find((a) => a.action === 'ca.root-created');
     assert.match(JSON.parse(createdEntry!.details).serial, /^[0-9a-f]{32}$/);
+  });
+
+  it('refuses to adopt a key that can leave the token as a CA key', async () => {
+    // A key made from outside the station, extractable and not sensitive.
+    const module = acquireModule(station.keys.status().modulePath ?? '');
+    const p11 = module.pkcs11;
+    try {
+      const slot = p11.C_GetSlotList(true).find((s) => p11.C_GetTokenInfo(s).label.trim() === 'trustline-station');
+      assert.ok(slot);
+      const session = p11.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
+      const id = Buffer.from('10ose', 'latin1');
+      p11.C_GenerateKeyPair(
+        session,
+        { mechanism: pkcs11js.CKM_EC_KEY_PAIR_GEN },
+        [
+          { type: pkcs11js.CKA_TOKEN, value: true },
+          { type: pkcs11js.CKA_EC_PARAMS, value: Buffer.from('06082a8648ce3d030107', 'hex') },
+          { type: pkcs11js.CKA_LABEL, value: 'loose-key' },
+          { type: pkcs11js.CKA_ID, value: id },
+        ],
+        [
+          { type: pkcs11js.CKA_TOKEN, value: true },
+          { type: pkcs11js.CKA_PRIVATE, value: true },
+          { type: pkcs11js.CKA_SENSITIVE, value: false },
+          { type: pkcs11js.CKA_EXTRACTABLE, value: true },
+          { type: pkcs11js.CKA_SIGN, value: true },
+          { type: pkcs11js.CKA_LABEL, value: 'loose-key' },
+          { type: pkcs11js.CKA_ID, value: id },
+        ],
+      );
+      p11.C_CloseSession(session);
+    } finally {
+      releaseModule(module);
+    }
+    await refused(
+      station,
+      'cas.adoptKey',
+      {
+        name: 'Loose',
+        key: 'loose-key',
+        certificatePem: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n',
+      },
+      'HSM_KEY_NOT_PROTECTED',
+    );
   });
 });

@@ -49,6 +49,7 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'CA_PATH_LENGTH_EXCEEDED':
     case 'CA_CHAIN_INCOMPLETE':
     case 'CA_VID_MISMATCH':
+    case 'HSM_KEY_NOT_PROTECTED':
       return 422;
     case 'HSM_MODULE_NOT_FOUND':
     case 'HSM_MODULE_IN_USE':

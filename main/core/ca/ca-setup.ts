@@ -335,6 +335,13 @@ export async function adoptCaKey(
         step,
       });
     }
+    if (!(await store.isProtected(key))) {
+      throw new StationError(
+        'HSM_KEY_NOT_PROTECTED',
+        `The key "${key.label}" can leave the key store (not sensitive, or extractable): a CA key must not.`,
+        { step },
+      );
+    }
     return { key, ...(await checkIssuingCertificate(deps, store, key, input.certificatePem, now, step)) };
   });
   return writeTransaction(deps.db, () => {

@@ -412,6 +412,8 @@ export const de: Translation = {
     HSM_KEY_NOT_FOUND: 'Der Schlüssel wurde im Schlüsselspeicher nicht gefunden: {{details}}',
     HSM_KEY_AMBIGUOUS:
       'Mehrere Schlüssel im Schlüsselspeicher passen. Verwenden Sie stattdessen die Hex-ID: {{details}}',
+    HSM_KEY_NOT_PROTECTED:
+      'Dieser Schlüssel kann den Schlüsselspeicher verlassen (nicht sensitiv oder exportierbar). Ein CA-Schlüssel muss im HSM bleiben.',
     HSM_MECHANISM_UNSUPPORTED: 'Der Schlüsselspeicher kann das nicht (Algorithmus nicht unterstützt): {{details}}',
     HSM_FAILURE: 'Der Schlüsselspeicher meldet einen Fehler: {{details}}',
     PEM_INVALID: 'Das ist kein gültiger PEM-Text: {{details}}',

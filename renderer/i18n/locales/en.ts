@@ -395,6 +395,8 @@ export const en = {
     HSM_PIN_LOCKED: 'The key store PIN is locked after too many wrong tries. Call your administrator.',
     HSM_KEY_NOT_FOUND: 'The key was not found in the key store: {{details}}',
     HSM_KEY_AMBIGUOUS: 'More than one key in the key store matches. Use its hex ID instead: {{details}}',
+    HSM_KEY_NOT_PROTECTED:
+      'This key can leave the key store (it is not sensitive, or it is extractable). A CA key must stay in the HSM.',
     HSM_MECHANISM_UNSUPPORTED: 'The key store cannot do this (algorithm not supported): {{details}}',
     HSM_FAILURE: 'The key store failed: {{details}}',
     PEM_INVALID: 'This is not valid PEM text: {{details}}',
