@@ -1,6 +1,7 @@
 import { isStationError } from '../core/errors/station-error';
 import { auditCommand, auditUsage } from './audit-command';
 import { caCommand, caUsage } from './ca-command';
+import { deviceCommand, deviceUsage } from './device-command';
 import { devicesCommand, devicesUsage } from './devices-command';
 import { groupsCommand, groupsUsage } from './groups-command';
 import { issueCommand, issueUsage } from './issue-command';
@@ -8,11 +9,12 @@ import { keystoreCommand, keystoreUsage } from './keystore-command';
 import { exitCodes, printError, UsageError } from './output';
 import { policyCommand, policyUsage } from './policy-command';
 import { serveCommand, serveUsage } from './serve-command';
+import { simCommand, simUsage } from './sim-command';
 
 const usage = `Trustline provisioning station
 
 Usage:
-${[serveUsage, devicesUsage, groupsUsage, keystoreUsage, caUsage, policyUsage, issueUsage, auditUsage].join('\n')}
+${[serveUsage, devicesUsage, groupsUsage, keystoreUsage, caUsage, policyUsage, issueUsage, simUsage, deviceUsage, auditUsage].join('\n')}
 
 The data directory is --data DIR, else $TRUSTLINE_DATA, else the OS's application-data folder.
 `;
@@ -36,6 +38,10 @@ async function main(argv: string[]): Promise<void> {
       return policyCommand(rest);
     case 'issue':
       return issueCommand(rest);
+    case 'sim':
+      return simCommand(rest);
+    case 'device':
+      return deviceCommand(rest);
     case undefined:
     case 'help':
     case '--help':
