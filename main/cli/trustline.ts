@@ -8,13 +8,14 @@ import { issueCommand, issueUsage } from './issue-command';
 import { keystoreCommand, keystoreUsage } from './keystore-command';
 import { exitCodes, printError, UsageError } from './output';
 import { policyCommand, policyUsage } from './policy-command';
+import { portsCommand, portsUsage } from './ports-command';
 import { serveCommand, serveUsage } from './serve-command';
 import { simCommand, simUsage } from './sim-command';
 
 const usage = `Trustline provisioning station
 
 Usage:
-${[serveUsage, devicesUsage, groupsUsage, keystoreUsage, caUsage, policyUsage, issueUsage, simUsage, deviceUsage, auditUsage].join('\n')}
+${[serveUsage, devicesUsage, groupsUsage, keystoreUsage, caUsage, policyUsage, issueUsage, simUsage, deviceUsage, portsUsage, auditUsage].join('\n')}
 
 The data directory is --data DIR, else $TRUSTLINE_DATA, else the OS's application-data folder.
 `;
@@ -42,6 +43,8 @@ async function main(argv: string[]): Promise<void> {
       return simCommand(rest);
     case 'device':
       return deviceCommand(rest);
+    case 'ports':
+      return portsCommand(rest);
     case undefined:
     case 'help':
     case '--help':
