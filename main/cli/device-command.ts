@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { type DeviceConnection, type DeviceDriver, findDriver } from '../core/device/drivers';
+import { isAtCommandError } from '../core/device/drivers/nrf91-at/at-errors';
 import { isDeviceError } from '../core/device/link/device-error';
 import { createDeviceSession, identifyAndNegotiate } from '../core/device/link/device-session';
 import { isProtocolError, type SlotInfo } from '../core/device/protocol';
@@ -6,7 +8,7 @@ import { openSerialPort } from '../core/device/transports/serial-port';
 import { exitCodes, UsageError } from './output';
 import { positiveInteger } from './sim-command';
 
-export const deviceUsage = 'trustline device identify --port PATH [--baud 115200] [--json]';
+export const deviceUsage = 'trustline device identify --port PATH [--driver trustline|nrf91-at] [--baud N] [--json]';
 
 /** Talks to one device on a serial port (or a simulator's PTY). */
 export async function deviceCommand(args: string[]): Promise<void> {
@@ -17,12 +19,15 @@ export async function deviceCommand(args: string[]): Promise<void> {
     options: {
       port: { type: 'string' },
       baud: { type: 'string' },
+      driver: { type: 'string', default: 'trustline' },
       json: { type: 'boolean', default: false },
     },
   });
   if (sub !== 'identify') throw new UsageError(`unknown device command "${sub ?? ''}"`);
   if (values.port === undefined) throw new UsageError('device identify needs --port PATH');
-  const baudRate = positiveInteger('--baud', values.baud, 115200);
+  const driver = findDriver(values.driver);
+  const baudRate = positiveInteger('--baud', values.baud, driver.defaultBaudRate);
+  if (driver.name !== 'trustline') return identifyThroughDriver(driver, values.port, baudRate, values.json);
 
   // A missing or busy port throws a StationError (TRANSPORT_FAILED), which the CLI prints.
   const link = await openSerialPort(values.port, { baudRate });
@@ -69,6 +74,41 @@ export async function deviceCommand(args: string[]): Promise<void> {
     process.exitCode = exitCodes.stationError;
   } finally {
     session.dispose();
+    await link.close();
+  }
+}
+
+/** Any other device family: what every driver can say about its device. */
+async function identifyThroughDriver(
+  driver: DeviceDriver,
+  port: string,
+  baudRate: number,
+  json: boolean,
+): Promise<void> {
+  const link = await openSerialPort(port, { baudRate });
+  let connection: DeviceConnection | undefined;
+  try {
+    connection = await driver.connect(link);
+    const identity = await connection.identify();
+    if (json) {
+      process.stdout.write(`${JSON.stringify({ port, driver: driver.name, ...identity }, null, 2)}\n`);
+      return;
+    }
+    const lines = [
+      `Port:          ${port}`,
+      `Driver:        ${driver.title} (${identity.protocol})`,
+      `Serial number: ${identity.serialNumber}`,
+      `Firmware:      ${identity.firmwareVersion}`,
+      `Key types:     ${identity.keyTypes.join(', ') || '(none)'}`,
+      `Lifecycle:     ${identity.lifecycle}`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } catch (error) {
+    if (!isAtCommandError(error)) throw error;
+    process.stderr.write(`error DEVICE_${error.code}: ${error.message}\n`);
+    process.exitCode = exitCodes.stationError;
+  } finally {
+    connection?.release();
     await link.close();
   }
 }

@@ -37,7 +37,12 @@ describe('trustline driver', () => {
   });
 
   it('is registered, and unknown drivers are refused by name', () => {
-    assert.ok(listDrivers().some((d) => d.name === 'trustline'));
+    assert.deepEqual(
+      listDrivers()
+        .map((d) => d.name)
+        .sort(),
+      ['nrf91-at', 'trustline'],
+    );
     assert.throws(() => findDriver('no-such-driver'), /no device driver named "no-such-driver"/);
   });
 

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { deviceCommand } from '../../main/cli/device-command';
+import { captureStdout } from '../helpers/capture-stdout';
 import { isDeviceError } from '../../main/core/device/link/device-error';
 import {
   createDeviceSession,
@@ -380,18 +381,3 @@ describe('device link with lost responses', () => {
     }
   });
 });
-
-async function captureStdout(run: () => Promise<void>): Promise<string> {
-  const original = process.stdout.write.bind(process.stdout);
-  let text = '';
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await run();
-  } finally {
-    process.stdout.write = original;
-  }
-  return text;
-}
