@@ -1,10 +1,15 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { describeFaults, FAULT_SPEC_SYNTAX, FaultSpecError, parseFaultSpec } from '../core/device/simulator/faults';
 import { startSimulator } from '../core/device/simulator/simulator';
 import { resolveDataDir } from '../core/store/data-dir';
 import { UsageError } from './output';
 
-export const simUsage = 'trustline sim --ports N [--baud 115200] [--state DIR] [--data DIR]';
+export const simUsage =
+  'trustline sim --ports N [--baud 115200] [--state DIR] [--data DIR] [--faults SPEC] [--seed N]\n' +
+  `    --faults SPEC: ${FAULT_SPEC_SYNTAX}`;
+
+const REPLUG_DELAY_MS = 2_000;
 
 /** Shared by `sim` and `device`: a positive integer flag, or a usage error naming it. */
 export function positiveInteger(flag: string, value: string | undefined, fallback?: number): number {
@@ -30,16 +35,40 @@ export async function simCommand(args: string[]): Promise<void> {
       baud: { type: 'string' },
       state: { type: 'string' },
       data: { type: 'string' },
+      faults: { type: 'string' },
+      seed: { type: 'string' },
     },
   });
   const ports = positiveInteger('--ports', values.ports);
   const baudRate = positiveInteger('--baud', values.baud, 115200);
+  const seed = positiveInteger('--seed', values.seed, 1);
+  let faults;
+  try {
+    faults = values.faults === undefined ? undefined : parseFaultSpec(values.faults, ports);
+  } catch (error) {
+    if (error instanceof FaultSpecError) throw new UsageError(error.message);
+    throw error;
+  }
   const stateDir = values.state
     ? path.resolve(values.state)
     : path.join(resolveDataDir({ flag: values.data }), 'simulator');
-  const simulator = await startSimulator({ ports, baudRate, stateDir });
+  const simulator = await startSimulator({ ports, baudRate, stateDir, seed, ...(faults ? { faults } : {}) });
   for (const port of simulator.ports) {
-    process.stdout.write(`port ${port.index}  ${port.stationPath}  ${port.serialNumber}\n`);
+    const described = describeFaults(port.faults);
+    process.stdout.write(
+      `port ${port.index}  ${port.stationPath}  ${port.serialNumber}${described ? `  faults: ${described}` : ''}\n`,
+    );
+  }
+  // An unplugged device comes back after a moment, like a new board on the fixture; the fault is spent.
+  let stopping = false;
+  for (const port of simulator.ports.filter((p) => p.faults.unplug)) {
+    void simulator.unplugged(port.index).then(async () => {
+      process.stdout.write(`port ${port.index}  unplugged; replugging in ${REPLUG_DELAY_MS / 1000} s\n`);
+      await new Promise((resolve) => setTimeout(resolve, REPLUG_DELAY_MS).unref());
+      if (stopping) return;
+      await simulator.restartPort(port.index);
+      process.stdout.write(`port ${port.index}  ${port.stationPath}  replugged\n`);
+    });
   }
   process.stdout.write(`Simulating ${ports} device(s) at ${baudRate} baud, state in ${stateDir}. Ctrl-C stops.\n`);
   await new Promise<void>((resolve) => {
@@ -51,6 +80,7 @@ export async function simCommand(args: string[]): Promise<void> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  stopping = true;
   // socat is stopped and waited for, so no PTY links are left behind.
   await simulator.close();
 }

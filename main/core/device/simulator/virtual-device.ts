@@ -9,7 +9,7 @@
  * at a time, the one-entry replay cache (a retried request is answered from the cache, never
  * executed twice), lock and reset rules, atomic commits, and output paced to the baud rate.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import {
   crc32,
   decodeMessage,
@@ -41,6 +41,7 @@ import {
   spkiOf,
 } from './device-keys';
 import { loadOrCreateState, saveState, type DeviceState, type StoredSlot } from './device-state';
+import { damageBytes, REFUSE_LOCK_ERROR, type DeviceFaults } from './faults';
 import { createPacedOutput } from './paced-output';
 import { seededRandom } from './seeded-random';
 
@@ -57,8 +58,19 @@ export interface VirtualDeviceOptions {
    * so the station's timeout, retry and the replay cache get exercised. Default 0.
    */
   dropRate?: number;
-  /** Seed for dropRate, so a run's losses are reproducible. */
+  /** Seed for dropRate and the faults' randomness, so a run's losses are reproducible. */
   seed?: number;
+  /** Faults this device shows the station (see faults.ts); default none. */
+  faults?: DeviceFaults;
+  /** With faults.duplicateSerialOf: the serial number IDENTIFY reports instead of its own. */
+  reportedSerialNumber?: string;
+  /**
+   * With faults.unplug: called when the device "goes away" mid chain write. The simulator closes
+   * the PTY pair there (socat stopped), so the station's port really disappears.
+   */
+  onUnplug?: () => void;
+  /** Overrides the certificate-chain slot's capacity (the bench writes 48 KiB through it). */
+  chainSlotCapacity?: number;
 }
 
 export interface VirtualDeviceStats {
@@ -70,6 +82,16 @@ export interface VirtualDeviceStats {
   dropped: number;
   /** Received frames with a bad CRC, COBS or size: dropped without an answer. */
   framingErrors: number;
+  /** GENERATE_KEY executions that made a key (a retry answered from the cache makes none). */
+  keysGenerated: number;
+  /** Output bytes lost or damaged by faults.drop / faults.corrupt. */
+  bytesDropped: number;
+  bytesCorrupted: number;
+  /** Responses cut off by faults.stall, and retries of it left unanswered. */
+  stalls: number;
+  stalledRetries: number;
+  /** True once faults.unplug has fired. */
+  unplugged: boolean;
 }
 
 export interface VirtualDevice {
@@ -108,22 +130,70 @@ export function startVirtualDevice(options: VirtualDeviceOptions): VirtualDevice
   const output = createPacedOutput(link, options.baudRate);
   const dropRate = options.dropRate ?? 0;
   const random = seededRandom(options.seed ?? 1);
-  const stats: VirtualDeviceStats = { executed: 0, replayed: 0, dropped: 0, framingErrors: 0 };
+  const faults: DeviceFaults = options.faults ?? {};
+  const faultRandom = seededRandom(((options.seed ?? 1) * 7919 + 17) >>> 0);
+  const stats: VirtualDeviceStats = {
+    executed: 0,
+    replayed: 0,
+    dropped: 0,
+    framingErrors: 0,
+    keysGenerated: 0,
+    bytesDropped: 0,
+    bytesCorrupted: 0,
+    stalls: 0,
+    stalledRetries: 0,
+    unplugged: false,
+  };
+  if (options.chainSlotCapacity !== undefined) {
+    for (const slot of state.slots) if (slot.kind === 'certificateChain') slot.capacity = options.chainSlotCapacity;
+  }
+  /** faults.stall: armed at power-on; while `stalled`, retries of the cut-off request get nothing. */
+  let stallArmed = faults.stall === true;
+  let stalled: { seq: number; crc: number } | undefined;
+  /** faults.unplug: set by WRITE_CHAIN when the device is to go away instead of answering. */
+  let unplugNow = false;
+  /** faults.wrongPopKey: the key it signs with instead of the slot's (RAM only). */
+  let decoyKey: KeyObject | undefined;
   // The replay cache lives in RAM: empty after "power-on", like the spec says.
   let cache: { seq: number; crc: number; response: Buffer } | undefined;
   let staged: StagedTransfer | undefined;
   let closed = false;
+  const reportedSerial =
+    faults.duplicateSerialOf !== undefined && options.reportedSerialNumber
+      ? options.reportedSerialNumber
+      : state.serialNumber;
 
   const persist = () => saveState(stateFile, state);
 
-  const send = (message: Buffer) => {
+  /** Bytes onto the line, through faults.drop / faults.corrupt. */
+  const emit = (bytes: Buffer) => output.send(damageBytes(bytes, faults, faultRandom, stats));
+
+  const send = (message: Buffer, request?: { seq: number; crc: number }) => {
     if (dropRate > 0 && random() < dropRate) {
       stats.dropped++;
       return;
     }
     // A leading 0x00 (allowed at any time): a station that opened its port after our previous
     // delimiter is then in sync for this frame rather than discarding it as the sync prefix.
-    output.send(Buffer.concat([Buffer.from([0]), encodeFrame(message)]));
+    const wire = Buffer.concat([Buffer.from([0]), encodeFrame(message)]);
+    if (stallArmed && request) {
+      // The firmware hangs half-way through this response: half the frame, then nothing.
+      stallArmed = false;
+      stalled = request;
+      stats.stalls++;
+      emit(wire.subarray(0, Math.ceil(wire.length / 2)));
+      return;
+    }
+    emit(wire);
+  };
+
+  const unplug = () => {
+    stats.unplugged = true;
+    closed = true;
+    offData();
+    output.stop();
+    void link.close().catch(() => undefined);
+    options.onUnplug?.();
   };
 
   const onMessage = (raw: Buffer) => {
@@ -131,15 +201,28 @@ export function startVirtualDevice(options: VirtualDeviceOptions): VirtualDevice
     if (raw.length < 6) return;
     const seq = raw.readUInt16BE(2);
     const crc = crc32(raw);
+    if (stalled) {
+      // Still stuck in the cut-off response: its retries are received and ignored. A new
+      // request gets the firmware going again.
+      if (stalled.seq === seq && stalled.crc === crc) {
+        stats.stalledRetries++;
+        return;
+      }
+      stalled = undefined;
+    }
     if (cache && cache.seq === seq && cache.crc === crc) {
       stats.replayed++;
-      send(cache.response);
+      send(cache.response, { seq, crc });
       return;
     }
     stats.executed++;
     const response = execute(raw);
+    if (unplugNow) {
+      unplug();
+      return;
+    }
     cache = { seq, crc, response };
-    send(response);
+    send(response, { seq, crc });
   };
 
   function execute(raw: Buffer): Buffer {
@@ -177,6 +260,9 @@ export function startVirtualDevice(options: VirtualDeviceOptions): VirtualDevice
         return signChallenge(request);
       case 'lock':
         staged = undefined;
+        if (faults.refuseLock) {
+          throw new Refusal(REFUSE_LOCK_ERROR, 'could not record the locked state (lock fuse write failed)');
+        }
         if (state.lifecycle !== 'locked') {
           state.lifecycle = 'locked';
           persist();
@@ -201,7 +287,7 @@ export function startVirtualDevice(options: VirtualDeviceOptions): VirtualDevice
       protocolVersions: [...SUPPORTED_PROTOCOL_VERSIONS],
       capabilities: [...CAPABILITIES],
       maxMessageSize: MAX_MESSAGE_SIZE,
-      serialNumber: state.serialNumber,
+      serialNumber: reportedSerial,
       chipId: Buffer.from(state.chipId, 'hex'),
       macAddress: Buffer.from(state.macAddress, 'hex'),
       firmwareVersion: state.firmwareVersion,
@@ -227,6 +313,9 @@ export function startVirtualDevice(options: VirtualDeviceOptions): VirtualDevice
     staged = undefined;
     const key = generateP256();
     const csr = request.subject ? buildCsr(key, request.subject) : undefined;
+    // bad-csr: one bit of the signature's last byte flipped: still well-formed DER, never valid.
+    if (csr && faults.badCsr) csr.writeUInt8(csr.readUInt8(csr.length - 1) ^ 0x01, csr.length - 1);
+    stats.keysGenerated++;
     slot.keyType = request.keyType;
     slot.privateKey = exportPrivateKey(key);
     persist();
@@ -255,6 +344,10 @@ export function startVirtualDevice(options: VirtualDeviceOptions): VirtualDevice
 
   function writeChain(request: RequestOf<'writeChain'>): ResponseBody {
     refuseIfLocked();
+    if (faults.unplug && !stats.unplugged && (request.offset > 0 || request.data.length === request.totalLength)) {
+      unplugNow = true;
+      return { command: 'writeChain', slot: request.slot, nextOffset: request.offset };
+    }
     const slot = findSlot(request.slot);
     if (slot.kind !== 'certificateChain' && slot.kind !== 'rootCa') {
       throw new Refusal('WRONG_SLOT_KIND', `slot ${slot.id} holds a key, not certificates`);
@@ -290,8 +383,14 @@ export function startVirtualDevice(options: VirtualDeviceOptions): VirtualDevice
 
   function readSlot(request: RequestOf<'readSlot'>): ResponseBody {
     const slot = findSlot(request.slot);
-    const content = contentOf(slot);
+    let content = contentOf(slot);
     if (!content) throw new Refusal('SLOT_EMPTY', `slot ${slot.id} is empty`);
+    if (faults.wrongReadback && slot.kind !== 'deviceKey') {
+      // Another certificate than the one written: same length, a byte in the middle differs.
+      content = Buffer.from(content);
+      const middle = Math.floor(content.length / 2);
+      content.writeUInt8(content.readUInt8(middle) ^ 0xff, middle);
+    }
     if (request.offset > content.length) {
       throw new Refusal('BAD_OFFSET', `offset ${request.offset} is past the end (${content.length})`);
     }
@@ -308,7 +407,9 @@ export function startVirtualDevice(options: VirtualDeviceOptions): VirtualDevice
     const slot = findSlot(request.slot);
     if (slot.kind !== 'deviceKey') throw new Refusal('WRONG_SLOT_KIND', `slot ${slot.id} holds no key`);
     if (!slot.privateKey) throw new Refusal('SLOT_EMPTY', `slot ${slot.id} is empty`);
-    const signature = signProofOfPossession(loadPrivateKey(slot.privateKey), request.challenge);
+    if (faults.wrongPopKey) decoyKey ??= generateP256();
+    const key = faults.wrongPopKey && decoyKey ? decoyKey : loadPrivateKey(slot.privateKey);
+    const signature = signProofOfPossession(key, request.challenge);
     return { command: 'signChallenge', slot: slot.id, signature };
   }
 
@@ -342,7 +443,7 @@ export function startVirtualDevice(options: VirtualDeviceOptions): VirtualDevice
   output.send(Buffer.from([0]));
 
   return {
-    serialNumber: state.serialNumber,
+    serialNumber: reportedSerial,
     stats,
     snapshot: () => structuredClone(state),
     async close() {
