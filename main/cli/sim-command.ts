@@ -1,12 +1,13 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeFaults, FAULT_SPEC_SYNTAX, FaultSpecError, parseFaultSpec } from '../core/device/simulator/faults';
+import { startModemSimulator } from '../core/device/simulator/modem-simulator';
 import { startSimulator } from '../core/device/simulator/simulator';
 import { resolveDataDir } from '../core/store/data-dir';
 import { UsageError } from './output';
 
 export const simUsage =
-  'trustline sim --ports N [--baud 115200] [--state DIR] [--data DIR] [--faults SPEC] [--seed N]\n' +
+  'trustline sim --ports N [--kind trustline|nrf91-at] [--baud 115200] [--state DIR] [--data DIR] [--faults SPEC] [--seed N]\n' +
   `    --faults SPEC: ${FAULT_SPEC_SYNTAX}`;
 
 const REPLUG_DELAY_MS = 2_000;
@@ -37,8 +38,15 @@ export async function simCommand(args: string[]): Promise<void> {
       data: { type: 'string' },
       faults: { type: 'string' },
       seed: { type: 'string' },
+      kind: { type: 'string', default: 'trustline' },
     },
   });
+  if (values.kind !== 'trustline' && values.kind !== 'nrf91-at') {
+    throw new UsageError(`--kind is trustline or nrf91-at, got "${values.kind}"`);
+  }
+  if (values.kind === 'nrf91-at' && values.faults !== undefined) {
+    throw new UsageError('--faults applies to trustline devices; simulated modems take +CME ERROR faults in tests');
+  }
   const ports = positiveInteger('--ports', values.ports);
   const baudRate = positiveInteger('--baud', values.baud, 115200);
   const seed = positiveInteger('--seed', values.seed, 1);
@@ -52,6 +60,7 @@ export async function simCommand(args: string[]): Promise<void> {
   const stateDir = values.state
     ? path.resolve(values.state)
     : path.join(resolveDataDir({ flag: values.data }), 'simulator');
+  if (values.kind === 'nrf91-at') return runModems(ports, baudRate, stateDir);
   const simulator = await startSimulator({ ports, baudRate, stateDir, seed, ...(faults ? { faults } : {}) });
   for (const port of simulator.ports) {
     const described = describeFaults(port.faults);
@@ -71,7 +80,14 @@ export async function simCommand(args: string[]): Promise<void> {
     });
   }
   process.stdout.write(`Simulating ${ports} device(s) at ${baudRate} baud, state in ${stateDir}. Ctrl-C stops.\n`);
-  await new Promise<void>((resolve) => {
+  await untilStopped();
+  stopping = true;
+  // socat is stopped and waited for, so no PTY links are left behind.
+  await simulator.close();
+}
+
+function untilStopped(): Promise<void> {
+  return new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -80,7 +96,15 @@ export async function simCommand(args: string[]): Promise<void> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-  stopping = true;
-  // socat is stopped and waited for, so no PTY links are left behind.
+}
+
+/** Simulated nRF91-style modems for the nrf91-at driver (device identify --driver nrf91-at). */
+async function runModems(ports: number, baudRate: number, stateDir: string): Promise<void> {
+  const simulator = await startModemSimulator({ ports, baudRate, stateDir });
+  for (const port of simulator.ports) {
+    process.stdout.write(`port ${port.index}  ${port.stationPath}  IMEI ${port.serialNumber}  (nrf91-at)\n`);
+  }
+  process.stdout.write(`Simulating ${ports} modem(s) at ${baudRate} baud, state in ${stateDir}. Ctrl-C stops.\n`);
+  await untilStopped();
   await simulator.close();
 }

@@ -1,12 +1,12 @@
 // `trustline sim` as a process: prints one line per port, serves devices on them, and shuts down
-// cleanly (socat gone, links removed) on SIGINT. trustline.ts does not route `sim` yet, so the
-// command function is run directly through tsx.
+// cleanly (socat gone, links removed) on SIGINT.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { findDriver } from '../../main/core/device/drivers';
 import { createDeviceSession, identifyAndNegotiate } from '../../main/core/device/link/device-session';
 import { openSerialPort } from '../../main/core/device/transports/serial-port';
 
@@ -55,6 +55,40 @@ describe('trustline sim', () => {
       assert.ok(!existsSync(stationPath), 'socat removes its links when it stops');
     } finally {
       // On a failure above: the same clean shutdown, so no socat is left running.
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+    }
+  });
+
+  it('plays nRF91-style modems with --kind nrf91-at, for the nrf91-at driver', async () => {
+    const modemDir = path.join(dir, 'modems');
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'main/cli/trustline.ts', 'sim', '--kind', 'nrf91-at', '--ports', '1', '--state', modemDir],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    try {
+      for (let waited = 0; !stdout.includes('Ctrl-C stops'); waited += 50) {
+        assert.ok(waited < 20_000 && child.exitCode === null, `sim did not start: ${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const [word, index, stationPath, imeiWord, imei] = stdout.trim().split('\n')[0]!.split(/\s+/);
+      assert.deepEqual([word, index, imeiWord, imei], ['port', '1', 'IMEI', '350000000000001']);
+      const link = await openSerialPort(stationPath!, { baudRate: 115200 });
+      const modem = await findDriver('nrf91-at').connect(link);
+      assert.equal((await modem.identify()).serialNumber, '350000000000001');
+      modem.release();
+      await link.close();
+      child.kill('SIGINT');
+      assert.equal(await exited, 0, stderr);
+    } finally {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
         await exited;
