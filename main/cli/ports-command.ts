@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { untilStopped } from './until-stopped';
 import { scanPorts, type PortInfo } from '../core/device/ports/port-scan';
 import { watchPorts } from '../core/device/ports/port-watcher';
 import { printList, UsageError } from './output';
@@ -46,15 +47,7 @@ export async function portsCommand(args: string[]): Promise<void> {
     });
     await watcher.ready;
     process.stderr.write('Watching serial ports. Ctrl-C stops.\n');
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    await untilStopped();
     watcher.close();
   } else {
     throw new UsageError(`unknown ports command "${sub ?? ''}"`);

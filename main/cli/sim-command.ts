@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeFaults, FAULT_SPEC_SYNTAX, FaultSpecError, parseFaultSpec } from '../core/device/simulator/faults';
+import { untilStopped } from './until-stopped';
 import { startModemSimulator } from '../core/device/simulator/modem-simulator';
 import { startSimulator } from '../core/device/simulator/simulator';
 import { resolveDataDir } from '../core/store/data-dir';
@@ -84,18 +85,6 @@ export async function simCommand(args: string[]): Promise<void> {
   stopping = true;
   // socat is stopped and waited for, so no PTY links are left behind.
   await simulator.close();
-}
-
-function untilStopped(): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }
 
 /** Simulated nRF91-style modems for the nrf91-at driver (device identify --driver nrf91-at). */

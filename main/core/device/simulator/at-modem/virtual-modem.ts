@@ -18,6 +18,8 @@
  * device-state.ts (atomic JSON file), extended with the modem's own fields.
  */
 import { createHash, createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { toPem } from '../../../pki/pem';
+import { splitAtParameters } from '../../drivers/nrf91-at/at-format';
 import type { ByteLink } from '../../transports/byte-link';
 import { derElement } from '../der-lite';
 import { buildCsr, spkiOf } from '../device-keys';
@@ -52,32 +54,6 @@ interface ModemState extends DeviceState {
 }
 
 const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex').toUpperCase();
-const pem = (label: string, der: Buffer) =>
-  `-----BEGIN ${label}-----\n${(der.toString('base64').match(/.{1,64}/g) ?? []).join('\n')}\n-----END ${label}-----\n`;
-
-/** Splits at commas outside quotes; a quoted field is kept exactly as between its quotes. */
-function splitParameters(text: string): string[] {
-  const out: string[] = [];
-  let current = '';
-  let quotedValue: string | null = null;
-  let quoted = false;
-  const finish = () => {
-    out.push(quotedValue ?? current.trim());
-    current = '';
-    quotedValue = null;
-  };
-  for (const char of text) {
-    if (char === '"') {
-      if (quoted) quotedValue = (quotedValue ?? '') + current;
-      current = '';
-      quoted = !quoted;
-    } else if (char === ',' && !quoted) finish();
-    else current += char;
-  }
-  if (quoted) quotedValue = (quotedValue ?? '') + current;
-  finish();
-  return out;
-}
 
 const ATTRIBUTE_OIDS: Readonly<Record<string, string>> = {
   CN: '550403',
@@ -217,7 +193,7 @@ export function startVirtualModem(options: VirtualModemOptions): Promise<Virtual
     state.modem.credentials.push({
       tag,
       type: 2,
-      content: pem('PRIVATE KEY', key.export({ type: 'pkcs8', format: 'der' })),
+      content: toPem('PRIVATE KEY', key.export({ type: 'pkcs8', format: 'der' })),
     });
     persist();
     reply(`%KEYGEN: "${der.toString('base64url')}.${coseSign1(der, identity).toString('base64url')}"`, 'OK');
@@ -243,8 +219,8 @@ export function startVirtualModem(options: VirtualModemOptions): Promise<Virtual
       if (mode === 1) reply('+CEREG: 2,"ABCD","0123ABCD",7');
       return;
     }
-    if (upper.startsWith('AT%CMNG=')) return cmng(splitParameters(line.slice('AT%CMNG='.length)));
-    if (upper.startsWith('AT%KEYGEN=')) return keygen(splitParameters(line.slice('AT%KEYGEN='.length)));
+    if (upper.startsWith('AT%CMNG=')) return cmng(splitAtParameters(line.slice('AT%CMNG='.length)));
+    if (upper.startsWith('AT%KEYGEN=')) return keygen(splitAtParameters(line.slice('AT%KEYGEN='.length)));
     reply('ERROR');
   };
 
