@@ -1,4 +1,4 @@
-import { createPrivateKey } from 'node:crypto';
+import { createHash, createPrivateKey } from 'node:crypto';
 import { StationError } from '../../../errors/station-error';
 import { readNode } from '../../../pki/der';
 import { createDeviceSession, type DeviceSession } from '../../link/device-session';
@@ -87,13 +87,22 @@ class TrustlineConnection implements DeviceConnection {
 
   async generateKey(options: { keyType: DeviceKeyType; output: 'csr' | 'publicKey'; subject?: Buffer }) {
     const slot = await this.slot('deviceKey', 'generate-key');
+    const keyType = protocolKeyTypes[options.keyType];
     const answer = await this.session.request({
       command: 'generateKey',
       slot,
-      keyType: protocolKeyTypes[options.keyType],
+      keyType,
       output: options.output,
       ...(options.subject ? { subject: options.subject } : {}),
     });
+    this.identity = null;
+    if (answer.slot !== slot || answer.keyType !== keyType) {
+      throw this.misbehaved(
+        'generate-key',
+        `made a ${answer.keyType} key in slot ${answer.slot}, asked ${keyType} in ${slot}`,
+      );
+    }
+    if (options.output === 'csr' && !answer.csr) throw this.misbehaved('generate-key', 'no CSR came back');
     return { publicKey: answer.publicKey, csr: answer.csr ?? null };
   }
 
@@ -105,52 +114,111 @@ class TrustlineConnection implements DeviceConnection {
       keyType: protocolKeyTypes[keyType],
       privateKey: rawPrivateKey(keyType, pkcs8),
     });
+    this.identity = null;
+    if (answer.slot !== slot)
+      throw this.misbehaved('write-key', `stored the key in slot ${answer.slot}, asked ${slot}`);
     return answer.publicKey;
   }
 
-  private async writeSlot(slot: number, content: Buffer): Promise<void> {
+  /**
+   * Writes a slot in chunks and holds the device to its answers: each chunk must be acknowledged
+   * for this slot at the next offset, and the last one with the SHA-256 of what was sent
+   * (spec 6.4), so a device that stored something else is caught here, not in the field.
+   */
+  private async writeSlot(slot: number, content: Buffer, step: string): Promise<void> {
+    if (content.length === 0) throw this.misbehaved(step, 'nothing to write (a slot takes at least one byte)');
     const chunk = chunkSizeFor((await this.identified()).maxMessageSize);
     for (let offset = 0; offset < content.length; offset += chunk) {
-      await this.session.request({
+      const data = content.subarray(offset, offset + chunk);
+      const answer = await this.session.request({
         command: 'writeChain',
         slot,
         offset,
         totalLength: content.length,
-        data: content.subarray(offset, offset + chunk),
+        data,
       });
+      if (answer.slot !== slot || answer.nextOffset !== offset + data.length) {
+        throw this.misbehaved(
+          step,
+          `acknowledged slot ${answer.slot} at ${answer.nextOffset}, not slot ${slot} at ${offset + data.length}`,
+        );
+      }
+      if (offset + data.length === content.length) {
+        const expected = createHash('sha256').update(content).digest();
+        if (!answer.digest?.equals(expected))
+          throw this.misbehaved(step, 'the stored content does not hash to what was written');
+      }
     }
+    // What the device reports about its slots changed.
+    this.identity = null;
   }
 
-  private async readSlotContent(slot: number): Promise<Buffer> {
+  private misbehaved(step: string, detail: string): StationError {
+    return new StationError('TRANSPORT_FAILED', `The device answered ${step} wrongly: ${detail}.`, { step });
+  }
+
+  /**
+   * Reads a slot in chunks. The device's first answer fixes the length, which must fit the slot;
+   * every later answer must repeat it, echo the slot and offset, and bring at most what was asked:
+   * a broken or hostile device can neither loop the station forever nor make it stitch a chunk twice.
+   */
+  private async readSlotContent(slot: number, step: string): Promise<Buffer> {
+    const info = (await this.identified()).slots.find((s) => s.id === slot);
+    const capacity = info?.capacity ?? 0;
     const chunk = chunkSizeFor((await this.identified()).maxMessageSize);
     const parts: Buffer[] = [];
     let offset = 0;
+    let total: number | null = null;
     for (;;) {
       const answer = await this.session.request({ command: 'readSlot', slot, offset, maxLength: chunk });
+      total ??= answer.totalLength;
+      if (total > capacity) throw this.misbehaved(step, `it claims ${total} bytes in a slot of ${capacity}`);
+      if (answer.slot !== slot || answer.offset !== offset || answer.totalLength !== total) {
+        throw this.misbehaved(
+          step,
+          `slot ${answer.slot} at ${answer.offset} of ${answer.totalLength}, asked slot ${slot} at ${offset} of ${total}`,
+        );
+      }
+      if (answer.data.length > chunk || (answer.data.length === 0 && offset < total)) {
+        throw this.misbehaved(step, `a chunk of ${answer.data.length} bytes at ${offset}`);
+      }
       parts.push(answer.data);
       offset += answer.data.length;
-      if (offset >= answer.totalLength || answer.data.length === 0) return Buffer.concat(parts);
+      if (offset > total) throw this.misbehaved(step, `more than the ${total} bytes it announced`);
+      if (offset === total) return Buffer.concat(parts);
     }
   }
 
   async writeCredentials(credentials: DeviceCredentials): Promise<void> {
-    await this.writeSlot(await this.slot('certificateChain', 'write-chain'), Buffer.concat(credentials.chain));
+    await this.writeSlot(
+      await this.slot('certificateChain', 'write-chain'),
+      Buffer.concat(credentials.chain),
+      'write-chain',
+    );
     if (credentials.trustAnchors.length > 0) {
-      await this.writeSlot(await this.slot('rootCa', 'write-trust-anchors'), Buffer.concat(credentials.trustAnchors));
+      await this.writeSlot(
+        await this.slot('rootCa', 'write-trust-anchors'),
+        Buffer.concat(credentials.trustAnchors),
+        'write-trust-anchors',
+      );
     }
   }
 
   async readCredentials(): Promise<DeviceCredentials> {
+    // Fresh: what the slots hold may have changed since the last IDENTIFY.
+    this.identity = null;
     const identity = await this.identified();
     const chainSlot = await this.slot('certificateChain', 'read-chain');
     const rootSlot = identity.slots.find((s) => s.kind === 'rootCa' && s.occupied);
     return {
-      chain: splitCertificates(await this.readSlotContent(chainSlot)),
-      trustAnchors: rootSlot ? splitCertificates(await this.readSlotContent(rootSlot.id)) : [],
+      chain: splitCertificates(await this.readSlotContent(chainSlot, 'read-chain')),
+      trustAnchors: rootSlot ? splitCertificates(await this.readSlotContent(rootSlot.id, 'read-trust-anchors')) : [],
     };
   }
 
   async proveKeyPossession(challenge: Buffer) {
+    // Fresh: the key type of a key made in this session is only known from a new IDENTIFY.
+    this.identity = null;
     const slotId = await this.slot('deviceKey', 'prove-possession');
     const slot = (await this.identified()).slots.find((s) => s.id === slotId);
     const answer = await this.session.request({ command: 'signChallenge', slot: slotId, challenge });
