@@ -9,6 +9,8 @@ import {
   AtResponseCollector,
   createAtClient,
   finalResultOf,
+  MAX_AT_ANSWER_LINES,
+  MAX_AT_LINE_CHARS,
 } from '../../main/core/device/drivers/nrf91-at/at-client';
 import { AtCommandError, cmeCodeName, redactCommand } from '../../main/core/device/drivers/nrf91-at/at-errors';
 import {
@@ -51,12 +53,64 @@ describe('AT line parsing', () => {
 
   it('keeps line breaks inside quotes: a PEM line "OK" does not end the answer', () => {
     const splitter = new AtLineSplitter();
+    splitter.expect(['%CMNG:']);
     const lines = splitter.push(
       Buffer.from('%CMNG: 1,1,"AB","-----BEGIN X-----\nOK\r\nOK\n-----END X-----\n"\r\nOK\r\n'),
     );
     assert.equal(lines.length, 2);
     assert.ok(lines[0]?.includes('\nOK\r\nOK\n'));
     assert.equal(lines[1], 'OK');
+  });
+
+  it('a stray quote in an unsolicited line does not hide the final result', () => {
+    const splitter = new AtLineSplitter();
+    splitter.expect(['%CMNG:']);
+    assert.deepEqual(splitter.push(Buffer.from('+CEREG: 2,"4A2\r\n\r\nOK\r\n')), ['+CEREG: 2,"4A2', 'OK']);
+    // An open quote left before a command starts is forgotten.
+    const other = new AtLineSplitter();
+    other.expect(['%CMNG:']);
+    assert.deepEqual(other.push(Buffer.from('%CMNG: 1,"AB')), []);
+    other.expect(['+CFUN:']);
+    assert.deepEqual(other.push(Buffer.from('"\r\nOK\r\n')), ['%CMNG: 1,"AB"', 'OK']);
+  });
+
+  it('keeps memory bounded on an endless line and resyncs at the next line end', () => {
+    const splitter = new AtLineSplitter();
+    splitter.expect(['%CMNG:']);
+    const block = Buffer.alloc(64 * 1024, 0x41);
+    // 1 MiB without a line end, once plain and once after an unmatched quote in an answer line.
+    for (const head of ['', '%CMNG: 1,"']) {
+      assert.deepEqual(splitter.push(Buffer.from(head)), []);
+      for (let i = 0; i < 16; i++) {
+        assert.deepEqual(splitter.push(block), []);
+        assert.ok(splitter.retainedLength <= MAX_AT_LINE_CHARS);
+      }
+      assert.deepEqual(splitter.push(Buffer.from('tail\r\nOK\r\n')), ['OK']);
+      assert.equal(splitter.retainedLength, 0);
+    }
+    assert.equal(splitter.droppedLines, 2);
+    // Also as one chunk of 1 MiB.
+    const big = new AtLineSplitter();
+    assert.deepEqual(big.push(Buffer.alloc(1024 * 1024, 0x42)), []);
+    assert.ok(big.retainedLength <= MAX_AT_LINE_CHARS);
+    assert.deepEqual(big.push(Buffer.from('\r\n+CFUN: 4\r\n')), ['+CFUN: 4']);
+    // A line just under the cap is kept.
+    const fits = new AtLineSplitter();
+    const long = 'x'.repeat(MAX_AT_LINE_CHARS);
+    assert.deepEqual(fits.push(Buffer.from(`${long}\r\n`)), [long]);
+  });
+
+  it('caps the lines of one answer', () => {
+    const collector = new AtResponseCollector('AT%CMNG=1', '%CMNG:');
+    let done = false;
+    for (let i = 0; i <= MAX_AT_ANSWER_LINES && !done; i++) done = collector.add(`%CMNG: ${i},0,"AA"`);
+    assert.equal(done, true);
+    assert.match(collector.overflow ?? '', /answer lines/);
+    const chars = new AtResponseCollector('AT%CMNG=1', '%CMNG:');
+    const line = `%CMNG: ${'A'.repeat(MAX_AT_LINE_CHARS - 8)}`;
+    done = false;
+    for (let i = 0; i < 10 && !done; i++) done = chars.add(line);
+    assert.match(chars.overflow ?? '', /characters/);
   });
 
   it('"OK" inside base64 does not end a %KEYGEN answer early', () => {
@@ -187,6 +241,7 @@ describe('AT client', () => {
         if (line === 'AT+CGSN') return '+CEREG: 5\r\n352656100000001\r\nOK\r\n';
         if (line === 'AT%CMNG=3,1,1') return '\r\n+CME ERROR: 513\r\n';
         if (line === 'AT+FOO') return 'ERROR\r\n';
+        if (line === 'AT') return 'OK\r\n';
         return null;
       }),
       { timeoutMs: 200 },
@@ -203,6 +258,67 @@ describe('AT client', () => {
     await assert.rejects(client.send('AT+SILENT', { step: 's', timeoutMs: 50 }), { code: 'TIMEOUT' });
     // Still usable after a timeout.
     assert.deepEqual((await client.send('AT+CGSN', { step: 'identify' })).lines, ['352656100000001']);
+    client.release();
+  });
+
+  it('a late answer after a timeout does not answer the next command', async () => {
+    const listeners = new Set<(chunk: Buffer) => void>();
+    const sent: string[] = [];
+    const emit = (text: string, ms: number) =>
+      setTimeout(() => {
+        for (const l of listeners) l(Buffer.from(text));
+      }, ms);
+    let atAnswers = true;
+    const link: ByteLink = {
+      path: 'memory',
+      write(data) {
+        const line = data.toString().trim();
+        sent.push(line);
+        // The slow command's final result comes after its timeout, while the next one is running.
+        if (line === 'AT%CMNG=2,7,0') emit('\r\n+CME ERROR: 514\r\n', 80);
+        if (line === 'AT' && atAnswers) emit('\r\nOK\r\n', 1);
+        if (line === 'AT+CGSN') emit('\r\n352656100000001\r\nOK\r\n', 100);
+        return Promise.resolve();
+      },
+      onData(listener) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+      onClose: () => () => undefined,
+      close: () => Promise.resolve(),
+    };
+    const client = createAtClient(link, { timeoutMs: 400 });
+    await assert.rejects(client.send('AT%CMNG=2,7,0', { step: 'read', timeoutMs: 30 }), { code: 'TIMEOUT' });
+    assert.deepEqual((await client.send('AT+CGSN', { step: 'identify' })).lines, ['352656100000001']);
+    assert.deepEqual(sent, ['AT%CMNG=2,7,0', 'AT', 'AT+CGSN']);
+    // Synchronised again: no resync before the next command.
+    assert.deepEqual((await client.send('AT+CGSN', { step: 'identify' })).lines, ['352656100000001']);
+    assert.deepEqual(sent.slice(3), ['AT+CGSN']);
+    // A resync that gets no answer fails with TIMEOUT and is retried before the next command.
+    await assert.rejects(client.send('AT%CMNG=2,7,0', { step: 'read', timeoutMs: 30 }), { code: 'TIMEOUT' });
+    atAnswers = false;
+    await assert.rejects(client.send('AT+CGSN', { step: 'identify', timeoutMs: 30 }), { code: 'TIMEOUT' });
+    assert.deepEqual(sent.slice(4), ['AT%CMNG=2,7,0', 'AT']);
+    atAnswers = true;
+    assert.deepEqual((await client.send('AT+CGSN', { step: 'identify' })).lines, ['352656100000001']);
+    assert.deepEqual(sent.slice(6), ['AT', 'AT+CGSN']);
+    client.release();
+  });
+
+  it('fails a command whose answer line is too long, and resyncs after it', async () => {
+    const sent: string[] = [];
+    const client = createAtClient(
+      scriptedLink((line) => {
+        sent.push(line);
+        if (line === 'AT%CMNG=2,7,0') return `%CMNG: 7,0,"AA","${'A'.repeat(MAX_AT_LINE_CHARS)}"\r\nOK\r\n`;
+        if (line === 'AT' || line === 'AT+CFUN=4') return 'OK\r\n';
+        return null;
+      }),
+      { timeoutMs: 500 },
+    );
+    await assert.rejects(client.send('AT%CMNG=2,7,0', { step: 'read', prefix: '%CMNG:' }), { code: 'BAD_RESPONSE' });
+    assert.deepEqual((await client.send('AT+CFUN=4', { step: 'offline' })).lines, []);
+    assert.deepEqual(sent, ['AT%CMNG=2,7,0', 'AT', 'AT+CFUN=4']);
     client.release();
   });
 });
