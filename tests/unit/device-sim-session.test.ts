@@ -1,6 +1,9 @@
 // The station's device session against a scripted device on an in-memory link: stop-and-wait,
 // retries with the same bytes and sequence number, stray frames ignored, errors typed.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { isDeviceError } from '../../main/core/device/link/device-error';
 import { createDeviceSession } from '../../main/core/device/link/device-session';
@@ -12,6 +15,7 @@ import {
   type RequestMessage,
   type ResponseMessage,
 } from '../../main/core/device/protocol';
+import { startVirtualDevice } from '../../main/core/device/simulator/virtual-device';
 import type { ByteLink } from '../../main/core/device/transports/byte-link';
 import { isStationError } from '../../main/core/errors/station-error';
 
@@ -160,5 +164,65 @@ describe('device session', () => {
     const session = createDeviceSession(link);
     await assert.rejects(session.request({ command: 'lock' }), /answered lock .* with a factoryReset response/);
     session.dispose();
+  });
+
+  it('stops at once when disposed during the BUSY back-off, with the session-closed error', async () => {
+    let calls = 0;
+    const { link } = scriptedLink((request, _raw, answer) => {
+      calls++;
+      answer(frame({ kind: 'error', seq: request.seq, command: 'lock', code: 0x0030 }));
+    });
+    const session = createDeviceSession(link, { busyRetryDelayMs: 10_000, timeouts: { lock: 20 } });
+    const started = Date.now();
+    const result = session.request({ command: 'lock' });
+    while (session.stats.busyRetries === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    session.dispose();
+    await assert.rejects(result, (error: unknown) => {
+      assert.ok(isStationError(error));
+      assert.match(error.message, /session on \/dev\/ttyTEST was closed/);
+      return true;
+    });
+    assert.ok(Date.now() - started < 5_000, 'the back-off sleep was cut short');
+    assert.equal(calls, 1, 'nothing more was sent after dispose()');
+  });
+
+  it('decodes the first answer of a device that sends no 0x00 before its responses', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'session-sync-'));
+    // Two in-memory ends: bytes written on one are delivered to the other's listeners, if any.
+    const ends: Array<Set<(chunk: Buffer) => void>> = [new Set(), new Set()];
+    const end = (index: 0 | 1): ByteLink => ({
+      path: index === 0 ? '/dev/ttyTEST' : '/dev/ttyDEVICE',
+      write: async (data) => {
+        const copy = Buffer.from(data);
+        setImmediate(() => ends[1 - index]!.forEach((listener) => listener(copy)));
+      },
+      onData: (listener) => {
+        ends[index]!.add(listener);
+        return () => ends[index]!.delete(listener);
+      },
+      onClose: () => () => undefined,
+      close: async () => undefined,
+    });
+    // The device powers on (its one 0x00) before the station listens, as when the port is opened
+    // after the device was plugged in.
+    const device = startVirtualDevice({
+      link: end(1),
+      stateFile: path.join(dir, 'device.json'),
+      serialNumber: 'SYNC0001',
+      baudRate: 1_000_000,
+      leadingDelimiter: false,
+    });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const session = createDeviceSession(end(0), { timeouts: { identify: 2_000 } });
+      const identity = await session.request({ command: 'identify' });
+      assert.equal(identity.serialNumber, 'SYNC0001');
+      assert.equal(session.stats.retries, 0);
+      assert.equal(session.stats.framingErrors, 0);
+      session.dispose();
+    } finally {
+      await device.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

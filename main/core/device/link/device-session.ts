@@ -65,6 +65,14 @@ interface Outstanding {
   settle(outcome: Outcome): void;
 }
 
+/**
+ * Without knowing the link's baud rate: a frame's wire time at 9600 baud with parity, plus a
+ * second. Only bounds a write on links that do not bound their own (serial ports do, by baud).
+ */
+function fallbackWireTimeMs(bytes: number): number {
+  return Math.ceil((bytes * 11 * 1000) / 9600) + 1000;
+}
+
 export function createDeviceSession(link: ByteLink, options: DeviceSessionOptions = {}): DeviceSession {
   const maxAttempts = options.maxAttempts ?? MAX_ATTEMPTS;
   const busyDelay = options.busyRetryDelayMs ?? BUSY_RETRY_DELAY_MS;
@@ -127,27 +135,74 @@ export function createDeviceSession(link: ByteLink, options: DeviceSessionOption
       { params: { path: link.path }, cause: error },
     );
     outstanding?.settle({ kind: 'failed', error: closedError });
+    wakeSleeper?.();
   });
 
-  /** Sends `frame` and waits for the answer with this seq, or undefined after `timeoutMs`. */
+  /** Wakes the BUSY back-off sleep early when the session is disposed or the link closes. */
+  let wakeSleeper: (() => void) | undefined;
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wakeSleeper = undefined;
+        resolve();
+      }
+      wakeSleeper = done;
+    });
+
+  /** The write failure of the last attempt that failed that way, kept as the final error's cause. */
+  let lastWriteError: Error | undefined;
+
+  /**
+   * Sends `frame` and waits for the answer with this seq, or undefined when the attempt failed
+   * (no answer within `timeoutMs`, or the write did not complete: a device that stopped reading).
+   */
   async function attempt(
     frame: Buffer,
     s: number,
     command: CommandName,
     timeoutMs: number,
   ): Promise<Message | undefined> {
+    if (closedError) throw closedError;
     let timer: NodeJS.Timeout | undefined;
+    let restartTimer: () => void = () => undefined;
     const answer = new Promise<Outcome | undefined>((resolve) => {
       outstanding = { seq: s, command, settle: resolve };
     });
-    try {
-      // The 0x00 first: line noise on an idle line cannot then merge into the frame.
-      await link.write(Buffer.concat([Buffer.from([0]), frame]));
-      // The timer starts once the last byte has left the station (the link resolves on drain).
-      const timeout = new Promise<undefined>((resolve) => {
+    // One deadline for the whole attempt, armed before the write: a drain that never finishes
+    // (hung firmware, CTS low, a full PTY) must not hang the request. While writing it allows the
+    // frame's wire time at a slow line on top of the timeout (serial ports bound their writes by
+    // their real baud rate sooner); once the last byte has left, the spec's timer runs from there.
+    const expired = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), timeoutMs + fallbackWireTimeMs(frame.length + 1));
+      restartTimer = () => {
+        clearTimeout(timer);
         timer = setTimeout(() => resolve(undefined), timeoutMs);
-      });
-      const outcome = await Promise.race([answer, timeout]);
+      };
+    });
+    try {
+      // The station starts every exchange, so once its 0x00 and request are out the line is at a
+      // frame boundary: the device need not send a 0x00 of its own before its answer (it only has
+      // to at power-on, maybe before we opened the port). A frame already arriving is kept: it may
+      // be the late answer to this request's previous attempt.
+      decoder.markSynchronized();
+      // The 0x00 first: line noise on an idle line cannot then merge into the frame.
+      const written = link.write(Buffer.concat([Buffer.from([0]), frame])).then(
+        () => ({ kind: 'written' }) as const,
+        (error: Error) => ({ kind: 'writeFailed', error }) as const,
+      );
+      let outcome = await Promise.race([answer, expired, written]);
+      if (outcome?.kind === 'written') {
+        restartTimer();
+        outcome = await Promise.race([answer, expired]);
+      } else if (outcome?.kind === 'writeFailed') {
+        // Closed or disposed: that error. Otherwise the attempt failed like a timeout, and the
+        // request is retried (the bytes may still go out; the device's replay cache copes).
+        if (closedError) throw closedError;
+        lastWriteError = outcome.error;
+        return undefined;
+      }
       if (outcome?.kind === 'failed') throw outcome.error;
       return outcome?.message;
     } finally {
@@ -166,15 +221,22 @@ export function createDeviceSession(link: ByteLink, options: DeviceSessionOption
     const timeoutMs = timeoutFor(body);
     let attempts = 0;
     let busy = 0;
+    lastWriteError = undefined;
     for (;;) {
+      // Disposed or closed meanwhile (during a back-off, between attempts): stop sending.
+      if (closedError) throw closedError;
       attempts++;
       const message = await attempt(frame, s, body.command, timeoutMs);
       if (message === undefined) {
+        if (closedError) throw closedError;
         if (attempts >= maxAttempts) {
           throw new StationError(
             'TRANSPORT_FAILED',
             `the device on ${link.path} is not responding: no answer to ${body.command} after ${attempts} attempts`,
-            { params: { path: link.path, command: body.command, attempts } },
+            {
+              params: { path: link.path, command: body.command, attempts },
+              ...(lastWriteError ? { cause: lastWriteError } : {}),
+            },
           );
         }
         stats.retries++;
@@ -186,7 +248,8 @@ export function createDeviceSession(link: ByteLink, options: DeviceSessionOption
           busy++;
           stats.busyRetries++;
           attempts = 0;
-          await new Promise((resolve) => setTimeout(resolve, busyDelay));
+          await sleep(busyDelay);
+          if (closedError) throw closedError;
           continue;
         }
         throw new DeviceError(message.command, message.code, message.message);
@@ -210,6 +273,7 @@ export function createDeviceSession(link: ByteLink, options: DeviceSessionOption
         params: { path: link.path },
       });
       outstanding?.settle({ kind: 'failed', error: closedError });
+      wakeSleeper?.();
     },
   };
 }

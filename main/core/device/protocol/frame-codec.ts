@@ -66,6 +66,20 @@ export class FrameDecoder {
     this.discarding = false;
   }
 
+  /**
+   * Ends the initial synchronisation: the next byte starts a frame, as if a 0x00 had just been
+   * received. For a receiver that knows the line is at a frame boundary: the station, which starts
+   * every exchange, is once it sends its 0x00 and a request, so the device's answer is decoded
+   * even when the device sent its power-on 0x00 before the port was opened. Once synchronised this
+   * does nothing, so a frame already arriving (a late answer to a retried request) is kept whole.
+   */
+  markSynchronized(): void {
+    if (this.synced) return;
+    this.length = 0;
+    this.synced = true;
+    this.discarding = false;
+  }
+
   push(chunk: Uint8Array): FrameEvent[] {
     const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const events: FrameEvent[] = [];

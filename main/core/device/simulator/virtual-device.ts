@@ -71,6 +71,12 @@ export interface VirtualDeviceOptions {
   onUnplug?: () => void;
   /** Overrides the certificate-chain slot's capacity (the bench writes 48 KiB through it). */
   chainSlotCapacity?: number;
+  /**
+   * Whether every response frame is preceded by a 0x00 (default true). The spec only asks a device
+   * for one 0x00 at power-on; false behaves like such a device, so a test can check that the
+   * station does not depend on the extra delimiter.
+   */
+  leadingDelimiter?: boolean;
 }
 
 export interface VirtualDeviceStats {
@@ -175,7 +181,10 @@ export function startVirtualDevice(options: VirtualDeviceOptions): VirtualDevice
     }
     // A leading 0x00 (allowed at any time): a station that opened its port after our previous
     // delimiter is then in sync for this frame rather than discarding it as the sync prefix.
-    const wire = Buffer.concat([Buffer.from([0]), encodeFrame(message)]);
+    const wire =
+      options.leadingDelimiter === false
+        ? encodeFrame(message)
+        : Buffer.concat([Buffer.from([0]), encodeFrame(message)]);
     if (stallArmed && request) {
       // The firmware hangs half-way through this response: half the frame, then nothing.
       stallArmed = false;

@@ -32,7 +32,7 @@ export async function openSerialPort(path: string, options: SerialPortOptions): 
   // A PTY has no modem lines and answers ENOTTY ("Inappropriate ioctl for device"): that is not
   // a reason to refuse a port that otherwise works, so a failure here is ignored.
   await new Promise<void>((resolve) => port.set({ dtr: true, rts: true }, () => resolve()));
-  return wrap(port, path);
+  return wrap(port, path, options);
 }
 
 function transportError(path: string, what: string, error: unknown): StationError {
@@ -46,7 +46,19 @@ function transportError(path: string, what: string, error: unknown): StationErro
   });
 }
 
-function wrap(port: SerialPort, path: string): ByteLink {
+/** Slack on top of a write's wire time: OS and USB latencies, a device briefly holding CTS. */
+const WRITE_MARGIN_MS = 500;
+
+/**
+ * How long a write may take to drain before the device counts as not reading (hung firmware,
+ * CTS held low, a full PTY): twice the bytes' wire time (8 data bits, start, stop and a parity
+ * bit) plus a margin. Without a bound a drain that never finishes would hang the caller forever.
+ */
+export function writeTimeoutMs(bytes: number, baudRate: number): number {
+  return Math.ceil((2 * bytes * 11 * 1000) / baudRate) + WRITE_MARGIN_MS;
+}
+
+function wrap(port: SerialPort, path: string, options: SerialPortOptions): ByteLink {
   const dataListeners = new Set<(chunk: Buffer) => void>();
   const closeListeners = new Set<(error?: Error) => void>();
   let closed = false;
@@ -70,11 +82,33 @@ function wrap(port: SerialPort, path: string): ByteLink {
           reject(transportError(path, 'cannot write to', new Error('the port is closed')));
           return;
         }
+        const limitMs = writeTimeoutMs(data.length, options.baudRate);
+        let settled = false;
+        const settle = (error?: StationError) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          if (error) reject(error);
+          else resolve();
+        };
+        // The bytes stay queued in the port: if the device starts reading again they go out, and
+        // the 0x00 the station sends before every frame ends whatever part of them was cut off.
+        const timer = setTimeout(
+          () =>
+            settle(
+              transportError(
+                path,
+                'cannot write to',
+                new Error(`the device is not reading (${data.length} bytes not sent within ${limitMs} ms)`),
+              ),
+            ),
+          limitMs,
+        );
         port.write(data, (error) => {
-          if (error) reject(transportError(path, 'cannot write to', error));
+          if (error) settle(transportError(path, 'cannot write to', error));
         });
         // drain: resolve when the OS has the bytes, which is when the station's timers may start.
-        port.drain((error) => (error ? reject(transportError(path, 'cannot write to', error)) : resolve()));
+        port.drain((error) => settle(error ? transportError(path, 'cannot write to', error) : undefined));
       });
     },
     onData(listener) {
