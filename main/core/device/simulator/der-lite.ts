@@ -1,8 +1,10 @@
 /**
  * Just enough DER for the simulated firmware: the length of one element (to check SUBJECT and
  * chain content the way the spec asks a device to) and building SEQUENCEs for the CSR. A real
- * device needs no more than this either: it never interprets certificates.
+ * device needs no more than this either: it never interprets certificates. Reading stays lenient
+ * here (a device accepts what it can store); writing uses the station's DER encoder.
  */
+import { tlv } from '../../pki/der';
 
 /** The total size (header + content) of the definite-length element at `pos`, or undefined if malformed. */
 export function derElementSize(buf: Buffer, pos: number): number | undefined {
@@ -38,13 +40,7 @@ export function isSequenceRun(buf: Buffer, maxCount = Infinity): boolean {
   return count > 0;
 }
 
-export function derLength(length: number): Buffer {
-  if (length < 0x80) return Buffer.from([length]);
-  if (length < 0x100) return Buffer.from([0x81, length]);
-  return Buffer.from([0x82, length >> 8, length & 0xff]);
-}
-
+/** One element from its parts; the encoding itself is the station's own DER writer. */
 export function derElement(tag: number, ...content: Buffer[]): Buffer {
-  const body = Buffer.concat(content);
-  return Buffer.concat([Buffer.from([tag]), derLength(body.length), body]);
+  return tlv(tag, Buffer.concat(content));
 }
