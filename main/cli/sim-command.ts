@@ -9,7 +9,10 @@ import { UsageError } from './output';
 
 export const simUsage =
   'trustline sim --ports N [--kind trustline|nrf91-at] [--baud 115200] [--state DIR] [--data DIR] [--faults SPEC] [--seed N]\n' +
-  `    --faults SPEC: ${FAULT_SPEC_SYNTAX}`;
+  '              [--feed TOTAL [--swap-delay MS]]\n' +
+  `    --faults SPEC: ${FAULT_SPEC_SYNTAX}\n` +
+  '    --feed TOTAL: a locked device is replaced by a new one on its port (the next serial number),\n' +
+  '      until TOTAL devices (at least one per port) have been made; --swap-delay: ms before a swap (300)';
 
 const REPLUG_DELAY_MS = 2_000;
 
@@ -39,6 +42,8 @@ export async function simCommand(args: string[]): Promise<void> {
       data: { type: 'string' },
       faults: { type: 'string' },
       seed: { type: 'string' },
+      feed: { type: 'string' },
+      'swap-delay': { type: 'string' },
       kind: { type: 'string', default: 'trustline' },
     },
   });
@@ -48,9 +53,16 @@ export async function simCommand(args: string[]): Promise<void> {
   if (values.kind === 'nrf91-at' && values.faults !== undefined) {
     throw new UsageError('--faults applies to trustline devices; simulated modems take +CME ERROR faults in tests');
   }
+  if (values.kind === 'nrf91-at' && (values.feed !== undefined || values['swap-delay'] !== undefined)) {
+    throw new UsageError('--feed applies to trustline devices, not simulated modems');
+  }
+  if (values['swap-delay'] !== undefined && values.feed === undefined) {
+    throw new UsageError('--swap-delay goes with --feed');
+  }
   const ports = positiveInteger('--ports', values.ports);
   const baudRate = positiveInteger('--baud', values.baud, 115200);
   const seed = positiveInteger('--seed', values.seed, 1);
+  const feed = values.feed === undefined ? undefined : feedOption(values.feed, values['swap-delay'], ports);
   let faults;
   try {
     faults = values.faults === undefined ? undefined : parseFaultSpec(values.faults, ports);
@@ -62,11 +74,30 @@ export async function simCommand(args: string[]): Promise<void> {
     ? path.resolve(values.state)
     : path.join(resolveDataDir({ flag: values.data }), 'simulator');
   if (values.kind === 'nrf91-at') return runModems(ports, baudRate, stateDir);
-  const simulator = await startSimulator({ ports, baudRate, stateDir, seed, ...(faults ? { faults } : {}) });
+  const simulator = await startSimulator({
+    ports,
+    baudRate,
+    stateDir,
+    seed,
+    ...(faults ? { faults } : {}),
+    ...(feed
+      ? {
+          feed,
+          onSwap: (port: number, serialNumber: string | null) => {
+            process.stdout.write(
+              serialNumber === null
+                ? `port ${port}  empty (supply of ${feed.total} devices used up)\n`
+                : `port ${port}  next device ${serialNumber}\n`,
+            );
+          },
+        }
+      : {}),
+  });
   for (const port of simulator.ports) {
     const described = describeFaults(port.faults);
+    // An empty port: a restarted feed whose supply was used up there.
     process.stdout.write(
-      `port ${port.index}  ${port.stationPath}  ${port.serialNumber}${described ? `  faults: ${described}` : ''}\n`,
+      `port ${port.index}  ${port.stationPath}  ${port.serialNumber || 'empty'}${described ? `  faults: ${described}` : ''}\n`,
     );
   }
   // An unplugged device comes back after a moment, like a new board on the fixture; the fault is spent.
@@ -80,11 +111,30 @@ export async function simCommand(args: string[]): Promise<void> {
       process.stdout.write(`port ${port.index}  ${port.stationPath}  replugged\n`);
     });
   }
+  if (feed) {
+    process.stdout.write(`Feeding ${feed.total} device(s) in all, ${simulator.fed()} made so far.\n`);
+  }
   process.stdout.write(`Simulating ${ports} device(s) at ${baudRate} baud, state in ${stateDir}. Ctrl-C stops.\n`);
   await untilStopped();
   stopping = true;
   // socat is stopped and waited for, so no PTY links are left behind.
   await simulator.close();
+}
+
+/** --feed TOTAL [--swap-delay MS]: at least one device per port, the delay 0 or more ms. */
+function feedOption(
+  total: string,
+  swapDelay: string | undefined,
+  ports: number,
+): { total: number; swapDelayMs?: number } {
+  const n = positiveInteger('--feed', total);
+  if (n < ports) throw new UsageError(`--feed must be at least --ports (${ports}): one device per port, got ${n}`);
+  if (swapDelay === undefined) return { total: n };
+  const delay = Number(swapDelay);
+  if (!Number.isInteger(delay) || delay < 0) {
+    throw new UsageError(`--swap-delay must be a whole number of milliseconds, got "${swapDelay}"`);
+  }
+  return { total: n, swapDelayMs: delay };
 }
 
 /** Simulated nRF91-style modems for the nrf91-at driver (device identify --driver nrf91-at). */

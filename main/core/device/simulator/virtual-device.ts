@@ -69,6 +69,11 @@ export interface VirtualDeviceOptions {
    * the PTY pair there (socat stopped), so the station's port really disappears.
    */
   onUnplug?: () => void;
+  /**
+   * Called once when a LOCK turns the lifecycle 'locked' (not for a device that starts locked,
+   * nor for a LOCK of a locked device): the simulator's feed mode takes the finished board away.
+   */
+  onLocked?: () => void;
   /** Overrides the certificate-chain slot's capacity (the bench writes 48 KiB through it). */
   chainSlotCapacity?: number;
   /**
@@ -158,6 +163,8 @@ export function startVirtualDevice(options: VirtualDeviceOptions): VirtualDevice
   let stalled: { seq: number; crc: number } | undefined;
   /** faults.unplug: set by WRITE_CHAIN when the device is to go away instead of answering. */
   let unplugNow = false;
+  /** Set by the LOCK that locked the device: onLocked follows once its answer is on the line. */
+  let lockedNow = false;
   /** faults.wrongPopKey: the key it signs with instead of the slot's (RAM only). */
   let decoyKey: KeyObject | undefined;
   // The replay cache lives in RAM: empty after "power-on", like the spec says.
@@ -232,6 +239,11 @@ export function startVirtualDevice(options: VirtualDeviceOptions): VirtualDevice
     }
     cache = { seq, crc, response };
     send(response, { seq, crc });
+    if (lockedNow) {
+      lockedNow = false;
+      // After the answer has left: a simulator that takes the board away at once must not cut it off.
+      void output.flushed().then(() => options.onLocked?.());
+    }
   };
 
   function execute(raw: Buffer): Buffer {
@@ -275,6 +287,7 @@ export function startVirtualDevice(options: VirtualDeviceOptions): VirtualDevice
         if (state.lifecycle !== 'locked') {
           state.lifecycle = 'locked';
           persist();
+          lockedNow = true;
         }
         return { command: 'lock' };
       case 'factoryReset':
