@@ -1,12 +1,16 @@
+import os from 'node:os';
 import type { Database } from 'better-sqlite3';
 import { caHandlers } from './api/ca-handlers';
 import { certificateHandlers } from './api/certificate-handlers';
 import { createDispatcher, type Dispatch } from './api/dispatcher';
 import { inventoryHandlers } from './api/inventory-handlers';
+import { lineHandlers } from './api/line-handlers';
 import { policyHandlers } from './api/policy-handlers';
 import { createEventHub, type EventHub } from './events/event-hub';
 import { createIssuanceEngine, type IssuanceEngine } from './issuance/issuance-engine';
 import { createKeyStoreSession, type KeyStoreOptions, type KeyStoreSession } from './keys/key-store-session';
+import { createLineController, type LineController, type LineControllerOptions } from './line/line-controller';
+import { createQaService, type QaService } from './qa/qa-service';
 import { openStationDatabase } from './store/database';
 
 export interface Station {
@@ -16,12 +20,16 @@ export interface Station {
   readonly dispatch: Dispatch;
   readonly keys: KeyStoreSession;
   readonly issuance: IssuanceEngine;
+  readonly line: LineController;
+  readonly qa: QaService;
   /** Lets certificates being recorded finish, then closes the database and logs out of the key store. */
   close(): Promise<void>;
 }
 
 export interface StationOptions {
   keyStore?: KeyStoreOptions;
+  /** Line tuning for tests and benches (IDENTIFY poll interval, a wrapped port opener). */
+  line?: Pick<LineControllerOptions, 'pollMs' | 'openLink'>;
 }
 
 /** The station core in plain Node: store, key store, events and the contract's handlers. No Electron here. */
@@ -30,11 +38,14 @@ export function openStation(dataDir: string, options: StationOptions = {}): Stat
   const hub = createEventHub();
   const keys = createKeyStoreSession(dataDir, options.keyStore);
   const issuance = createIssuanceEngine({ db, keyStore: (step) => keys.require(step) });
+  const line = createLineController({ db, hub, issuance, ...options.line });
+  const qa = createQaService({ db, busyPorts: () => line.busyPorts(), station: os.hostname() });
   const dispatch = createDispatcher({
     ...inventoryHandlers(db, hub),
     ...caHandlers(db, hub, keys),
     ...policyHandlers(db, hub),
     ...certificateHandlers(db, hub, issuance),
+    ...lineHandlers(db, hub, line, qa),
   });
   return {
     dataDir,
@@ -43,7 +54,11 @@ export function openStation(dataDir: string, options: StationOptions = {}): Stat
     dispatch,
     keys,
     issuance,
+    line,
+    qa,
     close: async () => {
+      // Ports first: a device mid-flow finishes its step (and its certificate is recorded) before the store closes.
+      await line.close();
       await issuance.close();
       db.close();
       await keys.close();

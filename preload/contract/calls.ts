@@ -35,6 +35,22 @@ import {
   setDeviceStatusInput,
 } from './device.schema';
 import {
+  createRecipeInput,
+  lineRunSchema,
+  lineStatusSchema,
+  qaInspectInput,
+  qaInspectionSchema,
+  qaReportInput,
+  qaReportSchema,
+  qaVerdictSchema,
+  recipeIdInput,
+  recipeSchema,
+  recordVerdictInput,
+  scanInput,
+  startLineInput,
+  updateRecipeInput,
+} from './line.schema';
+import {
   createPolicyInput,
   policyIdInput,
   policyPresetSchema,
@@ -216,6 +232,78 @@ export const calls = {
     input: certificateIdInput,
     output: issuedCertificateSchema,
     permission: 'certificates.view',
+  }),
+  'recipes.list': defineCall({
+    summary: 'List station recipes',
+    input: z.strictObject({}),
+    output: z.array(recipeSchema),
+    permission: 'line.view',
+  }),
+  'recipes.create': defineCall({
+    summary: 'Create a station recipe (group, policy, key generation, driver, ports, attributes, lock)',
+    input: createRecipeInput,
+    output: recipeSchema,
+    permission: 'recipes.manage',
+  }),
+  'recipes.update': defineCall({
+    summary: 'Change a station recipe (not while the line runs it)',
+    input: updateRecipeInput,
+    output: recipeSchema,
+    permission: 'recipes.manage',
+  }),
+  'recipes.delete': defineCall({
+    summary: 'Delete a station recipe that no run used',
+    input: recipeIdInput,
+    output: z.object({ id: z.string() }),
+    permission: 'recipes.manage',
+  }),
+  'line.status': defineCall({
+    summary: 'The line now: a tile per port, shift counters and throughput',
+    input: z.strictObject({}),
+    output: lineStatusSchema,
+    permission: 'line.view',
+  }),
+  'line.start': defineCall({
+    summary: "Start provisioning on the recipe's ports",
+    input: startLineInput,
+    output: lineStatusSchema,
+    permission: 'line.run',
+  }),
+  'line.stop': defineCall({
+    summary: 'Stop taking new devices; devices in flight finish their step safely',
+    input: z.strictObject({}),
+    output: lineStatusSchema,
+    permission: 'line.run',
+  }),
+  'line.scan': defineCall({
+    summary: 'Attach a scanned label to the device on a port',
+    input: scanInput,
+    output: lineStatusSchema,
+    permission: 'line.run',
+  }),
+  'line.runs': defineCall({
+    summary: 'Line runs (lots), newest first, with their counts',
+    input: z.strictObject({}),
+    output: z.array(lineRunSchema),
+    permission: 'line.view',
+  }),
+  'qa.inspect': defineCall({
+    summary: 'Read back a device on a port (or look up a record) and check chain, record, possession and policy',
+    input: qaInspectInput,
+    output: qaInspectionSchema,
+    permission: 'qa.verify',
+  }),
+  'qa.recordVerdict': defineCall({
+    summary: "File a QA verdict for an inspection, with the technician's name",
+    input: recordVerdictInput,
+    output: qaVerdictSchema,
+    permission: 'qa.verify',
+  }),
+  'qa.report': defineCall({
+    summary: "A lot's QA report as CSV or PDF",
+    input: qaReportInput,
+    output: qaReportSchema,
+    permission: 'qa.verify',
   }),
 } as const;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from './define';
+import { lineStatusSchema } from './line.schema';
 
 /** Everything the core pushes to the UI, declared once like the calls. */
 export const events = {
@@ -27,6 +28,14 @@ export const events = {
   }),
   'certificates.issued': defineEvent({
     summary: 'Certificates were issued',
+    payload: z.object({ ids: z.array(z.string()) }),
+  }),
+  'line.changed': defineEvent({
+    summary: 'The line started, stopped, or a port changed state (throttled; the whole status each time)',
+    payload: lineStatusSchema,
+  }),
+  'recipes.changed': defineEvent({
+    summary: 'Station recipes were created, changed or deleted',
     payload: z.object({ ids: z.array(z.string()) }),
   }),
 } as const;

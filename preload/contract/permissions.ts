@@ -15,6 +15,10 @@ export const permissions = [
   'policies.manage',
   'certificates.view',
   'certificates.issue',
+  'line.view',
+  'line.run',
+  'recipes.manage',
+  'qa.verify',
 ] as const;
 
 export type Permission = (typeof permissions)[number];

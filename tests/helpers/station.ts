@@ -21,6 +21,10 @@ export function rowCounts(db: Database): Record<string, number> {
     'certificate_authorities',
     'policies',
     'certificates',
+    'recipes',
+    'line_runs',
+    'provisionings',
+    'qa_verdicts',
   ];
   return Object.fromEntries(
     tables.map((t) => [t, (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n]),

@@ -29,6 +29,9 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'CA_NOT_FOUND':
     case 'CERTIFICATE_NOT_FOUND':
     case 'HSM_KEY_NOT_FOUND':
+    case 'RECIPE_NOT_FOUND':
+    case 'RUN_NOT_FOUND':
+    case 'INSPECTION_NOT_FOUND':
       return 404;
     case 'GROUP_NAME_TAKEN':
     case 'GROUP_NOT_EMPTY':
@@ -39,6 +42,11 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'CA_NAME_TAKEN':
     case 'CA_NOT_READY':
     case 'HSM_KEY_AMBIGUOUS':
+    case 'RECIPE_NAME_TAKEN':
+    case 'LINE_RUNNING':
+    case 'LINE_NOT_RUNNING':
+    case 'LINE_PORT_BUSY':
+    case 'NO_PORT_WAITING_FOR_LABEL':
       return 409;
     case 'KEY_TYPE_NOT_ALLOWED':
     case 'KEY_GENERATION_NOT_ALLOWED':
@@ -50,7 +58,21 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'CA_CHAIN_INCOMPLETE':
     case 'CA_VID_MISMATCH':
     case 'HSM_KEY_NOT_PROTECTED':
+    case 'RECIPE_INVALID':
+    case 'LABEL_INVALID':
       return 422;
+    // A device's failure is the device's, not the station's: the gateway answering is the station.
+    case 'DEVICE_NOT_RESPONDING':
+    case 'DEVICE_REFUSED':
+    case 'DEVICE_UNPLUGGED':
+    case 'DEVICE_ALREADY_LOCKED':
+    case 'DEVICE_KEY_MISMATCH':
+    case 'DUPLICATE_SERIAL':
+    case 'READBACK_MISMATCH':
+    case 'POSSESSION_FAILED':
+    case 'POSSESSION_UNSUPPORTED':
+    case 'LOCK_FAILED':
+      return 502;
     case 'HSM_MODULE_NOT_FOUND':
     case 'HSM_MODULE_IN_USE':
     case 'HSM_TOKEN_NOT_FOUND':

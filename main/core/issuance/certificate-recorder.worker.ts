@@ -4,11 +4,18 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { appendAudit, type AuditRecord } from '../audit/audit-log.repo';
 import { openDatabaseFile } from '../store/database';
 import { writeTransaction } from '../store/write-transaction';
-import { type CertificateRow, insertCertificate } from './certificates.repo';
+import {
+  type CertificateRow,
+  insertCertificate,
+  type ProvisioningLink,
+  supersedeForProvisioning,
+} from './certificates.repo';
 
 export interface RecordJob {
   row: CertificateRow;
   audit: AuditRecord;
+  /** Set by the line: supersede the device's earlier certificates of the run in the same commit. */
+  provisioning?: ProvisioningLink;
 }
 
 /** null: committed. Otherwise why that row was not. */
@@ -28,6 +35,12 @@ port.on('message', (jobs: RecordJob[]) => {
           db.transaction(() => {
             insertCertificate(db, { ...job.row, der: Buffer.from(job.row.der) });
             appendAudit(db, job.audit, job.row.issued_at);
+            if (job.provisioning) {
+              const time = job.row.issued_at;
+              supersedeForProvisioning(db, job.provisioning, job.row.id, job.audit.actor, (record) =>
+                appendAudit(db, record, time),
+              );
+            }
           })();
         } catch (error) {
           outcomes[i] = error instanceof Error ? error.message : String(error);

@@ -17,14 +17,16 @@ export interface CertificateRow {
   key_type: string;
   issued_at: string;
   issued_by: string;
+  /** The line's device attempt that asked for it (null outside the line). */
+  provisioning_id?: string | null;
 }
 
 export function insertCertificate(db: Database, row: CertificateRow): void {
   statement(
     db,
-    `INSERT INTO certificates (id, serial, subject, not_before, not_after, der, status, policy_id, ca_id, device_id, key_type, issued_at, issued_by)
-     VALUES (@id, @serial, @subject, @not_before, @not_after, @der, @status, @policy_id, @ca_id, @device_id, @key_type, @issued_at, @issued_by)`,
-  ).run(row);
+    `INSERT INTO certificates (id, serial, subject, not_before, not_after, der, status, policy_id, ca_id, device_id, key_type, issued_at, issued_by, provisioning_id)
+     VALUES (@id, @serial, @subject, @not_before, @not_after, @der, @status, @policy_id, @ca_id, @device_id, @key_type, @issued_at, @issued_by, @provisioning_id)`,
+  ).run({ ...row, provisioning_id: row.provisioning_id ?? null });
 }
 
 export function serialTaken(db: Database, serial: string): boolean {
@@ -75,4 +77,45 @@ export function getCertificateRow(db: Database, id: string): RecordRow {
     });
   }
   return row;
+}
+
+/** Which line attempt a certificate is for; see recordProvisioningCertificate. */
+export interface ProvisioningLink {
+  id: string;
+  runId: string;
+  serialNumber: string;
+}
+
+/**
+ * In the transaction that records a line certificate: every earlier certificate still live for
+ * the same device serial in the same run is marked superseded (with an audit entry each), and the
+ * attempt records that it reached 'issued'. A crash between signing and this commit leaves no
+ * certificate at all; a crash after it leaves exactly one live certificate for the device.
+ */
+export function supersedeForProvisioning(
+  db: Database,
+  link: ProvisioningLink,
+  newCertificateId: string,
+  actor: string,
+  audit: (record: { actor: string; action: string; subject: string; details: Record<string, unknown> }) => void,
+): void {
+  const earlier = statement(
+    db,
+    `SELECT c.id, c.serial FROM certificates c JOIN provisionings p ON p.id = c.provisioning_id
+     WHERE p.run_id = ? AND p.serial_number = ? AND c.status = 'issued' AND c.id <> ?`,
+  ).all(link.runId, link.serialNumber, newCertificateId) as Array<{ id: string; serial: string }>;
+  const supersede = statement(db, "UPDATE certificates SET status = 'superseded' WHERE id = ?");
+  for (const old of earlier) {
+    supersede.run(old.id);
+    audit({
+      actor,
+      action: 'certificate.superseded',
+      subject: old.id,
+      details: { serial: old.serial, supersededBy: newCertificateId, deviceSerial: link.serialNumber },
+    });
+  }
+  statement(db, "UPDATE provisionings SET certificate_id = ?, step = 'issued' WHERE id = ?").run(
+    newCertificateId,
+    link.id,
+  );
 }

@@ -16,7 +16,7 @@ import { getPolicy } from '../policies/policies.repo';
 import type { TemplateSource } from '../policies/template';
 import { statement } from '../store/statements';
 import { createCertificateRecorder } from './certificate-recorder';
-import { type CertificateRow, toCertificateRecord } from './certificates.repo';
+import { type CertificateRow, type ProvisioningLink, toCertificateRecord } from './certificates.repo';
 import { type CompiledPolicy, compilePolicy, planCertificate } from './compiled-policy';
 import { randomSerial } from './serial-numbers';
 
@@ -30,6 +30,8 @@ export interface IssueRequest {
   stationGeneratedKey?: Buffer;
   deviceId?: string;
   attributes?: Readonly<Record<string, string>>;
+  /** The line's device attempt: recorded with the certificate, superseding the device's earlier ones in the run. */
+  provisioning?: ProvisioningLink;
 }
 
 export interface IssuanceResult {
@@ -39,6 +41,8 @@ export interface IssuanceResult {
 
 export interface IssuanceEngine {
   issue(request: IssueRequest, ctx: MutationContext): Promise<IssuanceResult>;
+  /** The PEM chain (issuing CA first) a certificate of this CA is delivered with. */
+  chainPemOf(caId: string): string;
   /** Waits for certificates being recorded; call before closing the database. */
   close(): Promise<void>;
 }
@@ -121,6 +125,10 @@ export function createIssuanceEngine(deps: {
 
   return {
     close: () => recorder.close(),
+    chainPemOf: (caId) =>
+      caChain(getCaRow(db, caId, 'get-ca-chain'))
+        .map((c) => toPem('CERTIFICATE', c.der))
+        .join(''),
     async issue(request, ctx) {
       const step = 'issue-certificate';
       const entry = compiledFor(request.policyId, step);
@@ -214,22 +222,27 @@ export function createIssuanceEngine(deps: {
           key_type: key.label,
           issued_at: now.toISOString(),
           issued_by: ctx.actor,
+          provisioning_id: request.provisioning?.id ?? null,
         };
-        await recorder.record(row, {
-          actor: ctx.actor,
-          action: 'certificate.issued',
-          subject: row.id,
-          details: {
-            serial: serialHex,
-            subject,
-            policyId: request.policyId,
-            caId: compiled.issuer.id,
-            deviceId: row.device_id,
-            keyGeneration: generation,
-            notAfter: row.not_after,
-            sha256: createHash('sha256').update(der).digest('hex'),
+        await recorder.record(
+          row,
+          {
+            actor: ctx.actor,
+            action: 'certificate.issued',
+            subject: row.id,
+            details: {
+              serial: serialHex,
+              subject,
+              policyId: request.policyId,
+              caId: compiled.issuer.id,
+              deviceId: row.device_id,
+              keyGeneration: generation,
+              notAfter: row.not_after,
+              sha256: createHash('sha256').update(der).digest('hex'),
+            },
           },
-        });
+          request.provisioning,
+        );
         return {
           certificate: {
             ...toCertificateRecord(row, entry.policyName),

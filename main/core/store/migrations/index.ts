@@ -7,6 +7,7 @@ import { deviceStatusStateIndexes } from './0006-device-status-state-indexes';
 import { certificateAuthorities } from './0007-certificate-authorities';
 import { policies } from './0008-policies';
 import { certificates } from './0009-certificates';
+import { line } from './0010-line';
 import type { Migration } from './migration';
 
 /** Every migration in order. Append only: a shipped migration is never edited or removed. */
@@ -20,6 +21,7 @@ export const migrations: readonly Migration[] = [
   certificateAuthorities,
   policies,
   certificates,
+  line,
 ];
 
 export const latestVersion = migrations.length;

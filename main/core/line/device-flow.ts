@@ -1,0 +1,391 @@
+/**
+ * One device's way through the line, as an explicit state machine:
+ *
+ *   identified → record (managed) → key → issued → written → read-back → proven → locked → pass
+ *
+ * Every durable step is written (with its audit entry and the device's lifecycle state) before
+ * the next begins, so a station killed at any instant finds, on restart, the device's attempt
+ * and the last step known to have happened. From there the flow resumes (credentials on the
+ * device that match the record are verified, not written again) or repeats from the key (the
+ * new certificate supersedes the earlier one in the same commit). PASS needs read-back and
+ * proof of possession in this very flow, whatever was recorded before.
+ */
+import type { Database } from 'better-sqlite3';
+import { createPublicKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
+import type { PortFailure, PortState, Recipe } from '../../../preload/contract';
+import type { DeviceConnection, DeviceIdentity } from '../device/drivers';
+import { registerDevice } from '../inventory/devices.repo';
+import type { IssuanceEngine } from '../issuance/issuance-engine';
+import { getCertificateRow } from '../issuance/certificates.repo';
+import { readPemBlocks } from '../pki/pem';
+import { encodeName } from '../pki/name';
+import { statement } from '../store/statements';
+import { FlowFailure, toPortFailure } from './failures';
+import { proveAgainstCertificate } from './possession';
+import {
+  beginAttempt,
+  finishAttempt,
+  latestAttempt,
+  latestPass,
+  openAttempt,
+  type ProvisioningRow,
+  recordStep,
+} from './provisionings.repo';
+
+export interface FlowContext {
+  db: Database;
+  issuance: IssuanceEngine;
+  recipe: Recipe;
+  runId: string;
+  actor: string;
+  port: string;
+  now: () => Date;
+  onState: (state: PortState, detail?: { provisioningId?: string }) => void;
+  /** Operator attributes scanned for this device; resolves once the recipe's are all there, null if the line stops first. */
+  labels: () => Promise<Record<string, string> | null>;
+  /** Another port of the gang holds a device reporting the same serial right now. */
+  duplicateOnGang?: boolean;
+}
+
+export type FlowOutcome =
+  | { kind: 'pass'; provisioningId: string; certificateSerial: string; alreadyProvisioned: boolean }
+  | { kind: 'fail'; provisioningId: string | null; failure: PortFailure }
+  /** The line stopped while the device waited for its label: nothing was started, nothing is counted. */
+  | { kind: 'aborted' };
+
+interface IssuedCredentials {
+  certificateId: string;
+  certificateSerial: string;
+  leaf: Buffer;
+  chain: Buffer[];
+  trustAnchors: Buffer[];
+}
+
+const time = (ctx: FlowContext) => ctx.now().toISOString();
+
+/** The CA chain as the device stores it: intermediates after the leaf, self-signed roots as anchors. */
+function credentialsOf(certificateId: string, serial: string, leaf: Buffer, chainPem: string): IssuedCredentials {
+  const blocks = readPemBlocks(chainPem, 'CA chain').map((b) => b.der);
+  const selfSigned = (der: Buffer) => {
+    const cert = new X509Certificate(der);
+    return cert.issuer === cert.subject;
+  };
+  return {
+    certificateId,
+    certificateSerial: serial,
+    leaf,
+    chain: [leaf, ...blocks.filter((der) => !selfSigned(der))],
+    trustAnchors: blocks.filter(selfSigned),
+  };
+}
+
+function sameBuffers(a: readonly Buffer[], b: readonly Buffer[]): boolean {
+  return a.length === b.length && a.every((buffer, i) => b[i]?.equals(buffer) === true);
+}
+
+/** Identity fields copied into attributes, as the recipe maps them. */
+function identityAttributes(recipe: Recipe, identity: DeviceIdentity): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  for (const { from, key } of recipe.deviceAttributes) {
+    const value = identity[from];
+    if (typeof value === 'string' && value !== '') attributes[key] = value;
+  }
+  return attributes;
+}
+
+/** The recorded credentials of a certificate, as written to the device. */
+function recordedCredentials(ctx: FlowContext, certificateId: string): IssuedCredentials {
+  const row = getCertificateRow(ctx.db, certificateId);
+  const chainPem = ctx.issuance.chainPemOf(row.ca_id);
+  return credentialsOf(row.id, row.serial, row.der, chainPem);
+}
+
+export async function runDeviceFlow(
+  connection: DeviceConnection,
+  identity: DeviceIdentity,
+  ctx: FlowContext,
+): Promise<FlowOutcome> {
+  const serial = identity.serialNumber;
+  let state: PortState = 'identified';
+  let attemptId: string | null = null;
+  const enter = (next: PortState) => {
+    state = next;
+    ctx.onState(next, attemptId ? { provisioningId: attemptId } : {});
+  };
+
+  try {
+    enter('identified');
+    if (ctx.duplicateOnGang) {
+      throw new FlowFailure(
+        'DUPLICATE_SERIAL',
+        `Another port of this gang holds a device that also reports the serial number ${serial}.`,
+      );
+    }
+    const passed = latestPass(ctx.db, serial);
+    if (passed?.certificate_id) {
+      const alreadyDone = await resumePassedDevice(connection, identity, passed, ctx);
+      if (alreadyDone) {
+        return {
+          kind: 'pass',
+          provisioningId: passed.id,
+          certificateSerial: alreadyDone,
+          alreadyProvisioned: true,
+        };
+      }
+    }
+
+    const labels = ctx.recipe.operatorAttributes.length > 0 ? await waitForLabels(ctx, enter) : {};
+    if (labels === null) return { kind: 'aborted' };
+    const previous = latestAttempt(ctx.db, serial);
+    const resuming = openAttempt(ctx.db, ctx.runId, serial) ?? null;
+    attemptId =
+      resuming?.id ??
+      beginAttempt(ctx.db, { runId: ctx.runId, port: ctx.port, serialNumber: serial, labels }, time(ctx));
+    const attributes = { ...identityAttributes(ctx.recipe, identity), ...labels };
+
+    // Credentials already on the device for this attempt are verified instead of written again.
+    if (resuming?.certificate_id) {
+      const recorded = recordedCredentials(ctx, resuming.certificate_id);
+      const onDevice = await connection.readCredentials().catch(() => null);
+      if (onDevice && sameBuffers(onDevice.chain, recorded.chain)) {
+        if (resuming.step === 'issued') {
+          recordStep(ctx.db, attemptId, written(ctx, recorded), time(ctx));
+        }
+        return await verifyLockPass(connection, recorded, attemptId, ctx, enter);
+      }
+    }
+
+    if (identity.lifecycle === 'locked') {
+      throw new FlowFailure(
+        'DEVICE_ALREADY_LOCKED',
+        `The device ${serial} is locked, and the station has no passed record of the credentials it holds.`,
+      );
+    }
+    // A device seen before and not passed may hold half a provisioning: start it clean.
+    if (previous) await connection.factoryReset();
+
+    let deviceId: string | null = resuming?.device_id ?? null;
+    if (ctx.recipe.groupId !== null) {
+      enter('record');
+      deviceId = findOrCreateDevice(ctx, serial, attributes);
+      recordStep(
+        ctx.db,
+        attemptId,
+        {
+          step: 'record',
+          actor: ctx.actor,
+          action: 'line.device-record',
+          details: { serial, deviceId },
+          deviceId,
+          lifecycle: 'Enrolled',
+        },
+        time(ctx),
+      );
+    }
+
+    enter('key');
+    const key = await makeKey(connection, identity, ctx);
+
+    const issued = await ctx.issuance.issue(
+      {
+        policyId: ctx.recipe.policyId,
+        ...(key.kind === 'csr' ? { csr: key.bytes } : { stationGeneratedKey: key.bytes }),
+        ...(deviceId ? { deviceId } : {}),
+        attributes: deviceId ? {} : attributes,
+        provisioning: { id: attemptId, runId: ctx.runId, serialNumber: serial },
+      },
+      { actor: ctx.actor, now: ctx.now },
+    );
+    enter('issued');
+    const credentials = credentialsOf(
+      issued.certificate.id,
+      issued.certificate.serialNumber,
+      issued.der,
+      issued.certificate.chainPem,
+    );
+
+    await connection.writeCredentials({ chain: credentials.chain, trustAnchors: credentials.trustAnchors });
+    recordStep(ctx.db, attemptId, written(ctx, credentials), time(ctx));
+    enter('written');
+
+    return await verifyLockPass(connection, credentials, attemptId, ctx, enter);
+  } catch (error) {
+    const failure = toPortFailure(error, state);
+    if (attemptId === null) {
+      attemptId = beginAttempt(
+        ctx.db,
+        { runId: ctx.runId, port: ctx.port, serialNumber: serial, labels: {} },
+        time(ctx),
+      );
+    }
+    try {
+      finishAttempt(
+        ctx.db,
+        attemptId,
+        { kind: 'fail', actor: ctx.actor, code: failure.code, step: failure.step, message: failure.message },
+        time(ctx),
+      );
+    } catch (recordError) {
+      // The database refusing the FAIL row must not hide why the device failed.
+      failure.message += ` (and the failure could not be recorded: ${String(recordError)})`;
+    }
+    return { kind: 'fail', provisioningId: attemptId, failure };
+  }
+}
+
+function written(ctx: FlowContext, credentials: IssuedCredentials) {
+  return {
+    step: 'written' as const,
+    actor: ctx.actor,
+    action: 'line.credentials-written',
+    details: {
+      certificateId: credentials.certificateId,
+      certificateSerial: credentials.certificateSerial,
+      port: ctx.port,
+    },
+    lifecycle: 'Registered' as const,
+  };
+}
+
+async function verifyLockPass(
+  connection: DeviceConnection,
+  credentials: IssuedCredentials,
+  attemptId: string,
+  ctx: FlowContext,
+  enter: (state: PortState) => void,
+): Promise<FlowOutcome> {
+  const readBack = await connection.readCredentials();
+  if (
+    !sameBuffers(readBack.chain, credentials.chain) ||
+    !sameBuffers(readBack.trustAnchors, credentials.trustAnchors)
+  ) {
+    throw new FlowFailure(
+      'READBACK_MISMATCH',
+      `The device holds ${readBack.chain.length} chain and ${readBack.trustAnchors.length} anchor certificates that differ from the ${credentials.chain.length} and ${credentials.trustAnchors.length} written.`,
+    );
+  }
+  enter('read-back');
+  await proveAgainstCertificate(connection, credentials.leaf);
+  recordStep(
+    ctx.db,
+    attemptId,
+    {
+      step: 'verified',
+      actor: ctx.actor,
+      action: 'line.device-verified',
+      details: { certificateSerial: credentials.certificateSerial },
+    },
+    ctx.now().toISOString(),
+  );
+  enter('proven');
+  if (ctx.recipe.lockAfterPass) {
+    try {
+      await connection.lock();
+      const after = await connection.identify();
+      if (after.lifecycle !== 'locked')
+        throw new FlowFailure('LOCK_FAILED', 'The device still reports itself open after LOCK.');
+    } catch (error) {
+      if (error instanceof FlowFailure) throw error;
+      throw new FlowFailure(
+        'LOCK_FAILED',
+        `The device could not be locked: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    recordStep(
+      ctx.db,
+      attemptId,
+      { step: 'locked', actor: ctx.actor, action: 'line.device-locked', details: {} },
+      ctx.now().toISOString(),
+    );
+    enter('locked');
+  }
+  finishAttempt(
+    ctx.db,
+    attemptId,
+    { kind: 'pass', actor: ctx.actor, details: { certificateSerial: credentials.certificateSerial, port: ctx.port } },
+    ctx.now().toISOString(),
+  );
+  return {
+    kind: 'pass',
+    provisioningId: attemptId,
+    certificateSerial: credentials.certificateSerial,
+    alreadyProvisioned: false,
+  };
+}
+
+/**
+ * A serial that already PASSed: the same device back on the port (its credentials match the
+ * record, and it proves possession again) is shown as done without issuing anything; another
+ * device claiming that serial is a duplicate. Returns the certificate serial when done.
+ */
+async function resumePassedDevice(
+  connection: DeviceConnection,
+  identity: DeviceIdentity,
+  passed: ProvisioningRow,
+  ctx: FlowContext,
+): Promise<string | null> {
+  const recorded = recordedCredentials(ctx, passed.certificate_id as string);
+  const onDevice = await connection.readCredentials().catch(() => null);
+  if (!onDevice || !sameBuffers(onDevice.chain, recorded.chain)) {
+    throw new FlowFailure(
+      'DUPLICATE_SERIAL',
+      `The serial number ${identity.serialNumber} already passed on ${passed.started_at.slice(0, 10)} (port ${passed.port}), but this device holds other credentials.`,
+    );
+  }
+  await proveAgainstCertificate(connection, recorded.leaf);
+  if (ctx.recipe.lockAfterPass && identity.lifecycle !== 'locked') await connection.lock();
+  return recorded.certificateSerial;
+}
+
+async function waitForLabels(
+  ctx: FlowContext,
+  enter: (state: PortState) => void,
+): Promise<Record<string, string> | null> {
+  enter('waiting-label');
+  return ctx.labels();
+}
+
+function findOrCreateDevice(ctx: FlowContext, serial: string, attributes: Record<string, string>): string {
+  const groupId = ctx.recipe.groupId as string;
+  const existing = statement(
+    ctx.db,
+    "SELECT id FROM devices WHERE group_id = ? AND name = ? AND state <> 'Deleted'",
+  ).get(groupId, serial) as { id: string } | undefined;
+  if (existing) return existing.id;
+  return registerDevice(
+    ctx.db,
+    { name: serial, groupId, description: `Provisioned on the line (${ctx.recipe.name})`, attributes },
+    { actor: ctx.actor, now: ctx.now },
+  ).id;
+}
+
+type MadeKey = { kind: 'csr'; bytes: Buffer } | { kind: 'station'; bytes: Buffer };
+
+async function makeKey(connection: DeviceConnection, identity: DeviceIdentity, ctx: FlowContext): Promise<MadeKey> {
+  const { keyType } = ctx.recipe;
+  if (ctx.recipe.keyGeneration === 'device-csr') {
+    const made = await connection.generateKey({
+      keyType,
+      output: 'csr',
+      subject: encodeName([{ type: 'CN', value: identity.serialNumber }]),
+    });
+    if (!made.csr) throw new FlowFailure('DEVICE_REFUSED', 'The device made a key but returned no CSR.');
+    return { kind: 'csr', bytes: made.csr };
+  }
+  // In clear only here, in memory, until the device has it; the buffer is wiped after the write.
+  const namedCurve = keyType === 'EC-P384' ? 'P-384' : 'P-256';
+  const pair = generateKeyPairSync('ec', { namedCurve });
+  const spki = pair.publicKey.export({ format: 'der', type: 'spki' });
+  const pkcs8 = pair.privateKey.export({ format: 'der', type: 'pkcs8' });
+  let held: Buffer;
+  try {
+    held = await connection.writePrivateKey(keyType, pkcs8);
+  } finally {
+    pkcs8.fill(0);
+  }
+  const heldSpki = createPublicKey({ key: held, format: 'der', type: 'spki' }).export({ format: 'der', type: 'spki' });
+  if (!heldSpki.equals(spki)) {
+    throw new FlowFailure('DEVICE_KEY_MISMATCH', 'The device reports a public key other than the one written to it.');
+  }
+  return { kind: 'station', bytes: spki };
+}

@@ -1,0 +1,190 @@
+/**
+ * One port of the gang: opens it (and reopens it when it goes away), watches for a device by
+ * asking it to IDENTIFY, runs the device flow once per device, and keeps the result on the tile
+ * until another device arrives. Ports never wait for each other: each worker is its own loop.
+ */
+import type { PortState } from '../../../preload/contract';
+import { type DeviceConnection, type DeviceIdentity, findDriver } from '../device/drivers';
+import type { ByteLink } from '../device/transports/byte-link';
+import { openSerialPort } from '../device/transports/serial-port';
+import { FlowFailure } from './failures';
+import type { FlowContext, FlowOutcome } from './device-flow';
+import { runDeviceFlow } from './device-flow';
+
+export interface LinkCounters {
+  bytesOut: number;
+  bytesIn: number;
+}
+
+export interface PortWorkerEvents {
+  onState(state: PortState, detail: { serialNumber?: string | null; provisioningId?: string }): void;
+  onDone(outcome: FlowOutcome, serialNumber: string): void;
+  /** Returns false when another port of the gang holds a device with that serial right now. */
+  claimSerial(serialNumber: string): boolean;
+  releaseSerial(serialNumber: string): void;
+}
+
+export interface PortWorkerOptions {
+  port: string;
+  driver: string;
+  baudRate: number;
+  /** Pause between IDENTIFY polls while the same device (or none) sits on the port. */
+  pollMs?: number;
+  /** Pause before reopening a port that could not be opened or went away. */
+  reopenMs?: number;
+  flow: Omit<FlowContext, 'onState' | 'port'>;
+  /** Opens the port; a test or bench can wrap it. Default: a serial port at the recipe's baud rate. */
+  openLink?: (path: string, baudRate: number) => Promise<ByteLink>;
+  events: PortWorkerEvents;
+}
+
+export interface PortWorker {
+  readonly counters: LinkCounters;
+  /** Stops taking new devices; a device in its flow finishes (or fails) first. */
+  stop(): Promise<void>;
+}
+
+/** Counts the bytes both ways: the bench compares them with the link's capacity. */
+function counting(link: ByteLink, counters: LinkCounters): ByteLink {
+  return {
+    path: link.path,
+    write: (data) => {
+      counters.bytesOut += data.length;
+      return link.write(data);
+    },
+    onData: (listener) =>
+      link.onData((chunk) => {
+        counters.bytesIn += chunk.length;
+        listener(chunk);
+      }),
+    onClose: (listener) => link.onClose(listener),
+    close: () => link.close(),
+  };
+}
+
+export function startPortWorker(options: PortWorkerOptions): PortWorker {
+  const pollMs = options.pollMs ?? 150;
+  const reopenMs = options.reopenMs ?? 500;
+  const counters: LinkCounters = { bytesOut: 0, bytesIn: 0 };
+  const driver = findDriver(options.driver);
+  const open = options.openLink ?? ((path, baudRate) => openSerialPort(path, { baudRate }));
+  let stopping = false;
+  let wake: (() => void) | null = null;
+  /** The serial of the device whose result the tile shows; the same device is not provisioned twice in a row. */
+  let finishedSerial: string | null = null;
+  let shown: PortState | null = null;
+
+  const show = (state: PortState, detail: { serialNumber?: string | null; provisioningId?: string } = {}) => {
+    shown = state;
+    options.events.onState(state, detail);
+  };
+
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake = null;
+        resolve();
+      }
+      wake = done;
+    });
+
+  const identifyOrNull = async (connection: DeviceConnection): Promise<DeviceIdentity | null> => {
+    try {
+      return await connection.identify();
+    } catch (error) {
+      if (error instanceof FlowFailure) throw error;
+      return null;
+    }
+  };
+
+  /** Serves one opened link until it closes or the worker stops. */
+  const serve = async (link: ByteLink) => {
+    let closed = false;
+    const offClose = link.onClose(() => {
+      closed = true;
+    });
+    const connection = await driver.connect(link);
+    try {
+      while (!stopping && !closed) {
+        const identity = await identifyOrNull(connection);
+        if (!identity) {
+          // No device (or it left): the tile keeps its PASS/FAIL until the next one arrives.
+          if (shown !== 'pass' && shown !== 'fail') show('waiting', { serialNumber: null });
+          finishedSerial = null;
+          await pause(pollMs);
+          continue;
+        }
+        if (identity.serialNumber === finishedSerial) {
+          await pause(pollMs);
+          continue;
+        }
+        await provision(connection, identity);
+      }
+    } finally {
+      offClose();
+      connection.release();
+    }
+  };
+
+  const provision = async (connection: DeviceConnection, identity: DeviceIdentity) => {
+    const serial = identity.serialNumber;
+    finishedSerial = serial;
+    show('detected', { serialNumber: serial });
+    let outcome: FlowOutcome;
+    if (!options.events.claimSerial(serial)) {
+      outcome = await runDeviceFlow(connection, identity, {
+        ...options.flow,
+        port: options.port,
+        onState: (state, detail) => show(state, { serialNumber: serial, ...detail }),
+        // A duplicate never gets as far as a key: the flow fails it at once.
+        duplicateOnGang: true,
+      });
+      options.events.onDone(outcome, serial);
+      return;
+    }
+    try {
+      outcome = await runDeviceFlow(connection, identity, {
+        ...options.flow,
+        port: options.port,
+        onState: (state, detail) => show(state, { serialNumber: serial, ...detail }),
+      });
+    } finally {
+      options.events.releaseSerial(serial);
+    }
+    options.events.onDone(outcome, serial);
+  };
+
+  const loop = async () => {
+    while (!stopping) {
+      let link: ByteLink;
+      try {
+        link = counting(await open(options.port, options.baudRate), counters);
+      } catch {
+        if (shown !== 'waiting') show('waiting', { serialNumber: null });
+        await pause(reopenMs);
+        continue;
+      }
+      try {
+        await serve(link);
+      } catch {
+        // The port went away under the connection; reopen it after a pause.
+      } finally {
+        await link.close().catch(() => undefined);
+      }
+      if (!stopping) await pause(reopenMs);
+    }
+    show('stopped', { serialNumber: null });
+  };
+
+  const running = loop();
+  return {
+    counters,
+    async stop() {
+      stopping = true;
+      wake?.();
+      await running;
+    },
+  };
+}
