@@ -17,7 +17,7 @@ export const devicesUsage = `trustline devices list [--data DIR] [--group NAME|I
 trustline devices add --name NAME --group NAME|ID [--description TEXT] [--attr KEY=VALUE ...] [--data DIR] [--json]`;
 
 /** Accepts a group's ID or its name, as operators know groups by name. */
-async function resolveGroupId(station: Station, ctx: CallContext, given: string): Promise<string | undefined> {
+export async function resolveGroupId(station: Station, ctx: CallContext, given: string): Promise<string | undefined> {
   const groups = unwrap<DeviceGroup[]>(await station.dispatch('deviceGroups.list', {}, ctx));
   if (!groups) return undefined;
   const match = findByIdOrName(groups, given);

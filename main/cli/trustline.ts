@@ -6,6 +6,9 @@ import { devicesCommand, devicesUsage } from './devices-command';
 import { groupsCommand, groupsUsage } from './groups-command';
 import { issueCommand, issueUsage } from './issue-command';
 import { keystoreCommand, keystoreUsage } from './keystore-command';
+import { lineCommand, lineUsage } from './line-command';
+import { qaCommand, qaUsage } from './qa-command';
+import { recipeCommand, recipeUsage } from './recipe-command';
 import { exitCodes, printError, UsageError } from './output';
 import { policyCommand, policyUsage } from './policy-command';
 import { portsCommand, portsUsage } from './ports-command';
@@ -15,7 +18,7 @@ import { simCommand, simUsage } from './sim-command';
 const usage = `Trustline provisioning station
 
 Usage:
-${[serveUsage, devicesUsage, groupsUsage, keystoreUsage, caUsage, policyUsage, issueUsage, simUsage, deviceUsage, portsUsage, auditUsage].join('\n')}
+${[serveUsage, devicesUsage, groupsUsage, keystoreUsage, caUsage, policyUsage, issueUsage, simUsage, deviceUsage, portsUsage, recipeUsage, lineUsage, qaUsage, auditUsage].join('\n')}
 
 The data directory is --data DIR, else $TRUSTLINE_DATA, else the OS's application-data folder.
 `;
@@ -45,6 +48,12 @@ async function main(argv: string[]): Promise<void> {
       return deviceCommand(rest);
     case 'ports':
       return portsCommand(rest);
+    case 'recipe':
+      return recipeCommand(rest);
+    case 'line':
+      return lineCommand(rest);
+    case 'qa':
+      return qaCommand(rest);
     case undefined:
     case 'help':
     case '--help':

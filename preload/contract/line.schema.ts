@@ -19,6 +19,12 @@ const portPathSchema = z
   .min(1, { message: 'a port must not be empty' })
   .max(512, { message: 'a port path must be at most 512 characters' });
 
+const recipePortsSchema = z
+  .array(portPathSchema)
+  .min(1, { message: 'a recipe needs at least one port' })
+  .max(MAX_GANG_PORTS, { message: `a gang has at most ${MAX_GANG_PORTS} ports` })
+  .refine((ports) => new Set(ports).size === ports.length, { message: 'a port appears twice' });
+
 export const operatorAttributeSchema = z.strictObject({
   key: attributeKeySchema,
   label: nameSchema,
@@ -51,11 +57,7 @@ const recipeFields = {
   keyType: z.enum(deviceKeyTypes).default('EC-P256'),
   driver: z.string().trim().min(1).max(64).default('trustline'),
   baudRate: z.number().int().min(300).max(4_000_000).default(115200),
-  ports: z
-    .array(portPathSchema)
-    .min(1, { message: 'a recipe needs at least one port' })
-    .max(MAX_GANG_PORTS, { message: `a gang has at most ${MAX_GANG_PORTS} ports` })
-    .refine((ports) => new Set(ports).size === ports.length, { message: 'a port appears twice' }),
+  ports: recipePortsSchema,
   deviceAttributes: z
     .array(z.strictObject({ from: z.enum(identityFields), key: attributeKeySchema }))
     .max(8)
@@ -171,6 +173,10 @@ export const startLineInput = z.strictObject({
   recipeId: idSchema,
   /** The production lot; the QA report is made per lot. Default: the recipe name and the date. */
   lot: nameSchema.optional(),
+  /** This run's ports instead of the recipe's (a fixture wired differently today). */
+  ports: recipePortsSchema.optional(),
+  /** Operator attributes given once for every device of the run (automated fixtures have no scanner). */
+  labels: z.record(attributeKeySchema, attributeValueSchema).optional(),
 });
 
 export const scanInput = z.strictObject({

@@ -111,6 +111,11 @@ describe('simulator feed mode', () => {
       );
 
       await port1.device.lock();
+      // The station moves on (polls for the next board): only then is the board taken away.
+      await port1.device.identify();
+      await port1.device.identify();
+      assert.equal(recorder.swaps.length, 1, 'a locked board stays until the station moves on');
+      await port1.device.identify();
       await recorder.until(2);
       assert.deepEqual(recorder.swaps[1], [1, null]);
       assert.equal(simulator.ports[0]!.serialNumber, '');

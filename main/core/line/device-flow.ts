@@ -20,6 +20,7 @@ import { getCertificateRow } from '../issuance/certificates.repo';
 import { readPemBlocks } from '../pki/pem';
 import { encodeName } from '../pki/name';
 import { statement } from '../store/statements';
+import { isDeviceError } from '../device/link/device-error';
 import { FlowFailure, toPortFailure } from './failures';
 import { proveAgainstCertificate } from './possession';
 import {
@@ -146,11 +147,17 @@ export async function runDeviceFlow(
     // Credentials already on the device for this attempt are verified instead of written again.
     if (resuming?.certificate_id) {
       const recorded = recordedCredentials(ctx, resuming.certificate_id);
+      // Unreadable or partly written (a crash between the chain and the anchors): repeat below.
       const onDevice = await connection.readCredentials().catch(() => null);
-      if (onDevice && sameBuffers(onDevice.chain, recorded.chain)) {
+      if (
+        onDevice &&
+        sameBuffers(onDevice.chain, recorded.chain) &&
+        sameBuffers(onDevice.trustAnchors, recorded.trustAnchors)
+      ) {
         if (resuming.step === 'issued') {
           recordStep(ctx.db, attemptId, written(ctx, recorded), time(ctx));
         }
+        enter('written');
         return await verifyLockPass(connection, recorded, attemptId, ctx, enter);
       }
     }
@@ -279,13 +286,12 @@ async function verifyLockPass(
   );
   enter('proven');
   if (ctx.recipe.lockAfterPass) {
+    // LOCK's answer is the device's word that the lock is recorded (the protocol answers
+    // STORAGE_FAILURE otherwise); asking IDENTIFY again would only widen the window in which a
+    // crash leaves a locked device without its 'locked' step.
     try {
       await connection.lock();
-      const after = await connection.identify();
-      if (after.lifecycle !== 'locked')
-        throw new FlowFailure('LOCK_FAILED', 'The device still reports itself open after LOCK.');
     } catch (error) {
-      if (error instanceof FlowFailure) throw error;
       throw new FlowFailure(
         'LOCK_FAILED',
         `The device could not be locked: ${error instanceof Error ? error.message : String(error)}`,
@@ -325,7 +331,12 @@ async function resumePassedDevice(
   ctx: FlowContext,
 ): Promise<string | null> {
   const recorded = recordedCredentials(ctx, passed.certificate_id as string);
-  const onDevice = await connection.readCredentials().catch(() => null);
+  // A device that cannot be read fails as what it is (not responding, refused); only one that
+  // shows other credentials is a duplicate. An empty slot reads as "other credentials".
+  const onDevice = await connection.readCredentials().catch((error: unknown) => {
+    if (isDeviceError(error) && error.code === 'SLOT_EMPTY') return null;
+    throw error;
+  });
   if (!onDevice || !sameBuffers(onDevice.chain, recorded.chain)) {
     throw new FlowFailure(
       'DUPLICATE_SERIAL',

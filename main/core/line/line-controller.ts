@@ -3,14 +3,14 @@
  * the shift counters and throughput the operator screen shows, and the scanner input.
  */
 import type { Database } from 'better-sqlite3';
-import type { LineStatus, PortState, PortTile, Recipe } from '../../../preload/contract';
+import type { LineStatus, OperatorAttribute, PortState, PortTile, Recipe } from '../../../preload/contract';
 import type { EventHub } from '../events/event-hub';
 import { StationError } from '../errors/station-error';
 import type { IssuanceEngine } from '../issuance/issuance-engine';
 import type { MutationContext } from '../inventory/mutation-context';
 import type { ByteLink } from '../device/transports/byte-link';
 import type { FlowOutcome } from './device-flow';
-import { openOrResumeRun, runCounts, setAttemptLabels, stopRun } from './provisionings.repo';
+import { openOrResumeRun, passFinishedAttempts, runCounts, setAttemptLabels, stopRun } from './provisionings.repo';
 import { getRecipe } from './recipes.repo';
 import { type LinkCounters, type PortWorker, startPortWorker } from './port-worker';
 
@@ -24,7 +24,15 @@ export interface DeviceResult {
 
 export interface LineController {
   status(): LineStatus;
-  start(input: { recipeId: string; lot?: string | undefined }, ctx: MutationContext): Promise<LineStatus>;
+  start(
+    input: {
+      recipeId: string;
+      lot?: string | undefined;
+      ports?: string[] | undefined;
+      labels?: Record<string, string> | undefined;
+    },
+    ctx: MutationContext,
+  ): Promise<LineStatus>;
   stop(ctx: MutationContext): Promise<LineStatus>;
   scan(input: { port?: number | undefined; code: string }): LineStatus;
   /** Called once per finished device (PASS or FAIL); the headless runner prints them. */
@@ -53,6 +61,16 @@ interface PortSlot {
 }
 
 const EMIT_EVERY_MS = 100;
+
+/** A scanned (or given) label must match its attribute's pattern in full. */
+function checkLabel(attribute: OperatorAttribute, code: string): void {
+  if (attribute.pattern !== undefined && !new RegExp(`^(?:${attribute.pattern})$`, 'u').test(code)) {
+    throw new StationError('LABEL_INVALID', `"${code}" is not a valid ${attribute.label}.`, {
+      step: 'scan-label',
+      params: { label: attribute.label, code },
+    });
+  }
+}
 const THROUGHPUT_MINUTES = 60;
 
 export function createLineController(options: LineControllerOptions): LineController {
@@ -176,14 +194,28 @@ export function createLineController(options: LineControllerOptions): LineContro
       starting = true;
       try {
         const recipe = getRecipe(options.db, input.recipeId, 'start-line');
+        for (const attribute of recipe.operatorAttributes) {
+          const given = input.labels?.[attribute.key];
+          if (given !== undefined) checkLabel(attribute, given);
+        }
         const opened = openOrResumeRun(options.db, recipe, input.lot, ctx.actor, now().toISOString());
         // A resumed run keeps the recipe it started with.
         run = { id: opened.id, lot: opened.lot, recipe: opened.recipe, startedAt: opened.startedAt, actor: ctx.actor };
+        if (opened.resumed) {
+          passFinishedAttempts(
+            options.db,
+            opened.id,
+            opened.recipe.lockAfterPass ? 'locked' : 'verified',
+            ctx.actor,
+            now().toISOString(),
+          );
+        }
         const counts = runCounts(options.db, opened.id);
         counters = { ...counts };
         perMinute.clear();
         claimed.clear();
-        const flowRecipe = opened.recipe;
+        const flowRecipe = input.ports ? { ...opened.recipe, ports: input.ports } : opened.recipe;
+        const fixedLabels = input.labels ?? {};
         slots = flowRecipe.ports.map((port, i) => ({
           tile: {
             index: i + 1,
@@ -216,6 +248,7 @@ export function createLineController(options: LineControllerOptions): LineContro
               now,
               labels: () =>
                 new Promise((resolve) => {
+                  Object.assign(slot.tile.labels, fixedLabels);
                   const missing = flowRecipe.operatorAttributes.filter((a) => slot.tile.labels[a.key] === undefined);
                   if (missing.length === 0) resolve({ ...slot.tile.labels });
                   else slot.labelWaiter = resolve;
@@ -270,12 +303,7 @@ export function createLineController(options: LineControllerOptions): LineContro
       const next = wanted.find((a) => slot.tile.labels[a.key] === undefined);
       if (!next)
         throw new StationError('NO_PORT_WAITING_FOR_LABEL', 'The port has all its labels.', { step: 'scan-label' });
-      if (next.pattern !== undefined && !new RegExp(`^(?:${next.pattern})$`, 'u').test(input.code)) {
-        throw new StationError('LABEL_INVALID', `"${input.code}" is not a valid ${next.label}.`, {
-          step: 'scan-label',
-          params: { label: next.label, code: input.code },
-        });
-      }
+      checkLabel(next, input.code);
       slot.tile.labels[next.key] = input.code;
       if (slot.tile.provisioningId) setAttemptLabels(options.db, slot.tile.provisioningId, slot.tile.labels);
       if (wanted.every((a) => slot.tile.labels[a.key] !== undefined)) {

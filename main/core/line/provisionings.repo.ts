@@ -141,6 +141,37 @@ export function getRun(db: Database, runId: string, step: string): OpenRun & { s
   };
 }
 
+/**
+ * Attempts of a resumed run that were killed after their last check: 'locked' (or 'verified'
+ * where the recipe does not lock) is only ever recorded after read-back and proof of possession
+ * passed in that attempt, so they are PASS without the device, which may have left the fixture.
+ */
+export function passFinishedAttempts(
+  db: Database,
+  runId: string,
+  lastStep: 'locked' | 'verified',
+  actor: string,
+  time: string,
+): number {
+  const open = statement(
+    db,
+    "SELECT id, certificate_id, port FROM provisionings WHERE run_id = ? AND outcome = 'in-progress' AND step = ?",
+  ).all(runId, lastStep) as Array<{ id: string; certificate_id: string | null; port: string }>;
+  for (const attempt of open) {
+    finishAttempt(
+      db,
+      attempt.id,
+      {
+        kind: 'pass',
+        actor,
+        details: { certificateId: attempt.certificate_id, port: attempt.port, recoveredAfterRestart: true },
+      },
+      time,
+    );
+  }
+  return open.length;
+}
+
 /** The device's latest attempt in any run (most recent first). */
 export function latestAttempt(db: Database, serialNumber: string): ProvisioningRow | undefined {
   return statement(db, 'SELECT * FROM provisionings WHERE serial_number = ? ORDER BY seq DESC LIMIT 1').get(

@@ -6,8 +6,8 @@
  * Ports can be given faults (faults.ts): a lossy line, a hung or unplugged device, a device that
  * lies about its serial, its CSR, its lock, its readback or its proof of possession.
  *
- * Feed mode (options.feed) plays an operator at a fixture: once a port's device is locked, it is
- * taken away and a new board takes its place on the same PTY pair, until a supply of
+ * Feed mode (options.feed) plays an operator at a fixture: once a port's device is locked and the
+ * station has moved on (it polls IDENTIFY three times in a row), the board is taken away and a new one takes its place on the same PTY pair, until a supply of
  * `feed.total` devices is used up. The station keeps its port open and sees the new board by its
  * serial number. Fed devices live in `stateDir/devices/SIMxxxxxx.json`; which device sits on
  * which port, and how many were made, is kept in `stateDir/feed.json`, so a restarted simulator
@@ -33,7 +33,8 @@ export interface SimulatorOptions {
   chainSlotCapacity?: number;
   /**
    * Feed mode: a locked device is replaced by a new one (the next serial number of a counter
-   * shared by all ports) `swapDelayMs` (default 300) after its LOCK was answered, until `total`
+   * shared by all ports) `swapDelayMs` (default 300) after the station moved on from it (three
+   * IDENTIFYs in a row once locked, see VirtualDeviceOptions.onFinished), until `total`
    * devices, the first ones included, have been made; then a locked device leaves its port empty.
    * `total` is at least `ports`. Faults are the first devices' only: fed devices are fault-free,
    * since a fault spec names ports to test one board's misbehaviour, not a whole production run.
@@ -266,7 +267,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
             for (const resolve of unplugWaiters.get(i + 1)?.splice(0) ?? []) resolve();
           });
         },
-        ...(feed ? { onLocked: () => scheduleSwap(i) } : {}),
+        ...(feed ? { onFinished: () => scheduleSwap(i) } : {}),
       });
       const port = ports[i];
       if (port) {

@@ -70,10 +70,13 @@ export interface VirtualDeviceOptions {
    */
   onUnplug?: () => void;
   /**
-   * Called once when a LOCK turns the lifecycle 'locked' (not for a device that starts locked,
-   * nor for a LOCK of a locked device): the simulator's feed mode takes the finished board away.
+   * Called once when the station has moved on from this locked device: three IDENTIFY requests
+   * in a row, nothing else between, after the device is locked (the station polling for the next
+   * board; a driver may itself send two in a row before reading a slot), each within a second of
+   * the one before: a station that was killed and restarts starts the count again. An operator takes a board away when the station shows it done, not the moment it
+   * locks: a station killed between LOCK and recording PASS finds the board still there.
    */
-  onLocked?: () => void;
+  onFinished?: () => void;
   /** Overrides the certificate-chain slot's capacity (the bench writes 48 KiB through it). */
   chainSlotCapacity?: number;
   /**
@@ -113,6 +116,9 @@ export interface VirtualDevice {
   /** Stops answering and closes the device end of the link. */
   close(): Promise<void>;
 }
+
+/** IDENTIFYs further apart than this are not one station's polling (see onFinished). */
+const POLL_GAP_MS = 1_000;
 
 /** keyGeneration | csr | keyImport | factoryReset. */
 const CAPABILITIES = ['keyGeneration', 'csr', 'keyImport', 'factoryReset'] as const;
@@ -163,8 +169,10 @@ export function startVirtualDevice(options: VirtualDeviceOptions): VirtualDevice
   let stalled: { seq: number; crc: number } | undefined;
   /** faults.unplug: set by WRITE_CHAIN when the device is to go away instead of answering. */
   let unplugNow = false;
-  /** Set by the LOCK that locked the device: onLocked follows once its answer is on the line. */
-  let lockedNow = false;
+  /** IDENTIFYs in a row while locked; at 3, onFinished follows once the answer is on the line. */
+  let identifiesWhileLocked = 0;
+  let lastIdentifyAt = 0;
+  let finishedNow = false;
   /** faults.wrongPopKey: the key it signs with instead of the slot's (RAM only). */
   let decoyKey: KeyObject | undefined;
   // The replay cache lives in RAM: empty after "power-on", like the spec says.
@@ -239,10 +247,10 @@ export function startVirtualDevice(options: VirtualDeviceOptions): VirtualDevice
     }
     cache = { seq, crc, response };
     send(response, { seq, crc });
-    if (lockedNow) {
-      lockedNow = false;
+    if (finishedNow) {
+      finishedNow = false;
       // After the answer has left: a simulator that takes the board away at once must not cut it off.
-      void output.flushed().then(() => options.onLocked?.());
+      void output.flushed().then(() => options.onFinished?.());
     }
   };
 
@@ -266,6 +274,13 @@ export function startVirtualDevice(options: VirtualDeviceOptions): VirtualDevice
   }
 
   function handle(request: RequestMessage): ResponseBody {
+    if (request.command !== 'identify') identifiesWhileLocked = 0;
+    else if (state.lifecycle === 'locked') {
+      const at = Date.now();
+      if (at - lastIdentifyAt > POLL_GAP_MS) identifiesWhileLocked = 0;
+      lastIdentifyAt = at;
+      if (++identifiesWhileLocked === 3) finishedNow = true;
+    }
     switch (request.command) {
       case 'identify':
         return identify();
@@ -287,7 +302,6 @@ export function startVirtualDevice(options: VirtualDeviceOptions): VirtualDevice
         if (state.lifecycle !== 'locked') {
           state.lifecycle = 'locked';
           persist();
-          lockedNow = true;
         }
         return { command: 'lock' };
       case 'factoryReset':
