@@ -21,6 +21,7 @@ import { readPemBlocks } from '../pki/pem';
 import { encodeName } from '../pki/name';
 import { statement } from '../store/statements';
 import { isDeviceError } from '../device/link/device-error';
+import { isStationError } from '../errors/station-error';
 import { FlowFailure, toPortFailure } from './failures';
 import { proveAgainstCertificate } from './possession';
 import {
@@ -261,7 +262,14 @@ async function verifyLockPass(
   ctx: FlowContext,
   enter: (state: PortState) => void,
 ): Promise<FlowOutcome> {
-  const readBack = await connection.readCredentials();
+  const readBack = await connection.readCredentials().catch((error: unknown) => {
+    if (isDeviceError(error) || isStationError(error)) throw error;
+    // The driver could not even split what came back into certificates: not what was written.
+    throw new FlowFailure(
+      'READBACK_MISMATCH',
+      `What the device returned is not the certificates written (${error instanceof Error ? error.message : String(error)}).`,
+    );
+  });
   if (
     !sameBuffers(readBack.chain, credentials.chain) ||
     !sameBuffers(readBack.trustAnchors, credentials.trustAnchors)

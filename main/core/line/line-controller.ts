@@ -161,6 +161,9 @@ export function createLineController(options: LineControllerOptions): LineContro
       if (outcome.kind === 'pass') bucket.passed++;
       else bucket.failed++;
       perMinute.set(minute, bucket);
+      // A shift runs for hours: keep only the chart's hour, so memory does not grow with the count.
+      const cutoff = new Date(ended.getTime() - THROUGHPUT_MINUTES * 60_000).toISOString().slice(0, 16);
+      for (const key of perMinute.keys()) if (key < cutoff) perMinute.delete(key);
     }
     emitSoon();
     for (const listener of listeners) {

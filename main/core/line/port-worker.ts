@@ -62,6 +62,11 @@ function counting(link: ByteLink, counters: LinkCounters): ByteLink {
   };
 }
 
+/** The tile state the controller shows for an outcome (it sets PASS/FAIL itself). */
+function outcomeState(outcome: FlowOutcome): PortState {
+  return outcome.kind === 'aborted' ? 'stopped' : outcome.kind;
+}
+
 export function startPortWorker(options: PortWorkerOptions): PortWorker {
   const pollMs = options.pollMs ?? 150;
   const reopenMs = options.reopenMs ?? 500;
@@ -141,6 +146,7 @@ export function startPortWorker(options: PortWorkerOptions): PortWorker {
         // A duplicate never gets as far as a key: the flow fails it at once.
         duplicateOnGang: true,
       });
+      shown = outcomeState(outcome);
       options.events.onDone(outcome, serial);
       return;
     }
@@ -153,6 +159,7 @@ export function startPortWorker(options: PortWorkerOptions): PortWorker {
     } finally {
       options.events.releaseSerial(serial);
     }
+    shown = outcomeState(outcome);
     options.events.onDone(outcome, serial);
   };
 
@@ -162,7 +169,10 @@ export function startPortWorker(options: PortWorkerOptions): PortWorker {
       try {
         link = counting(await open(options.port, options.baudRate), counters);
       } catch {
-        if (shown !== 'waiting') show('waiting', { serialNumber: null });
+        // The device went with its port: whatever comes back is provisioned (or retried) anew.
+        finishedSerial = null;
+        // A port that vanished with its device keeps the device's PASS/FAIL on the tile.
+        if (shown !== 'waiting' && shown !== 'pass' && shown !== 'fail') show('waiting', { serialNumber: null });
         await pause(reopenMs);
         continue;
       }
