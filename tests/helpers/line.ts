@@ -1,4 +1,6 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { DeviceState } from '../../main/core/device/simulator/device-state';
 import type { CreateRecipeInput, LineStatus, PortState, Recipe } from '../../preload/contract';
 import type { Station } from '../../main/core/station';
 import { call, setUpCa, type TestCa } from './pki';
@@ -59,3 +61,13 @@ export const allIn =
   (...states: PortState[]) =>
   (status: LineStatus): boolean =>
     status.ports.length > 0 && status.ports.every((p) => states.includes(p.state));
+
+/** Every board a (feeding) simulator ever made, as its state file says now. */
+export function simulatedDeviceStates(stateDir: string, ports: number): DeviceState[] {
+  const fed = path.join(stateDir, 'devices');
+  const files = [
+    ...Array.from({ length: ports }, (_, i) => path.join(stateDir, `port-${i + 1}`, 'device.json')),
+    ...(existsSync(fed) ? readdirSync(fed) : []).map((name) => path.join(fed, name)),
+  ];
+  return files.map((file) => JSON.parse(readFileSync(file, 'utf8')) as DeviceState);
+}

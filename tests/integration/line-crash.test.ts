@@ -3,16 +3,14 @@
 // users trust us for must hold over everything the station and the devices remember.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { startSimulator, type Simulator } from '../../main/core/device/simulator/simulator';
-import type { DeviceState } from '../../main/core/device/simulator/device-state';
 import { verifyAuditLog } from '../../main/core/audit/audit-log.repo';
 import { openStation } from '../../main/core/station';
 import { databaseFileName } from '../../main/core/store/database';
-import { setUpLine } from '../helpers/line';
+import { setUpLine, simulatedDeviceStates } from '../helpers/line';
 import { tempDir } from '../helpers/temp-dir';
 
 const PORTS = 4;
@@ -42,16 +40,7 @@ const exited = (child: ChildProcess) =>
     else child.once('exit', () => resolve());
   });
 
-/** Every device the simulator ever made, as its state file says now. */
-function simulatedDevices(stateDir: string): DeviceState[] {
-  const files = [
-    ...Array.from({ length: PORTS }, (_, i) => path.join(stateDir, `port-${i + 1}`, 'device.json')),
-    ...(existsSync(path.join(stateDir, 'devices')) ? readdirSync(path.join(stateDir, 'devices')) : []).map((name) =>
-      path.join(stateDir, 'devices', name),
-    ),
-  ];
-  return files.map((file) => JSON.parse(readFileSync(file, 'utf8')) as DeviceState);
-}
+const simulatedDevices = (stateDir: string) => simulatedDeviceStates(stateDir, PORTS);
 
 describe('the line under kill -9', () => {
   const dir = tempDir();
