@@ -5,8 +5,10 @@ import { Notices } from '../components/Notices';
 import { changeLanguage, type LanguageCode, languages } from '../i18n/i18n';
 import { DeviceGroupsScreen } from '../screens/device-groups/DeviceGroupsScreen';
 import { DevicesScreen } from '../screens/devices/DevicesScreen';
+import { LineScreen } from '../screens/line/LineScreen';
 import { NotBuiltScreen } from '../screens/NotBuiltScreen';
 import { PoliciesCaScreen } from '../screens/policies-ca/PoliciesCaScreen';
+import { QaScreen } from '../screens/qa/QaScreen';
 import { useDevices } from '../state/devices-store';
 import { useGroups } from '../state/groups-store';
 import { type Area, areas, builtAreas, useNavigation } from '../state/navigation-store';
@@ -28,6 +30,8 @@ function useLiveUpdates(): void {
 
 function Screen({ area }: { area: Area }) {
   const { t } = useTranslation();
+  if (area === 'line') return <LineScreen />;
+  if (area === 'qa') return <QaScreen />;
   if (area === 'devices') return <DevicesScreen />;
   if (area === 'deviceGroups') return <DeviceGroupsScreen />;
   if (area === 'policies') return <PoliciesCaScreen />;

@@ -14,7 +14,7 @@ export const areas = [
 export type Area = (typeof areas)[number];
 
 /** Areas that work in this version; the others say so plainly. */
-export const builtAreas: ReadonlySet<Area> = new Set<Area>(['devices', 'deviceGroups', 'policies']);
+export const builtAreas: ReadonlySet<Area> = new Set<Area>(['devices', 'deviceGroups', 'policies', 'line', 'qa']);
 
 function areaFromHash(): Area {
   const wanted = window.location.hash.replace(/^#\//, '');

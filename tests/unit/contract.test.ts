@@ -26,13 +26,15 @@ describe('contract', () => {
     assert.equal(isCallName(42), false);
   });
 
-  it('declares the inventory, CA, policy and certificate events', () => {
+  it('declares the inventory, CA, policy, certificate and line events', () => {
     assert.deepEqual([...eventNames].sort(), [
       'cas.changed',
       'certificates.issued',
       'deviceGroups.changed',
       'devices.changed',
+      'line.changed',
       'policies.changed',
+      'recipes.changed',
     ]);
   });
 

@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { after } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import type { CreateRecipeInput } from '../../preload/contract';
+import { openStation, type Station } from '../../main/core/station';
+import { setUpLine, type TestLine } from './line';
+import type { ServeProcess } from './serve-process';
+
+export const E2E_PIN = '1234';
+
+/**
+ * Builds a station's data folder in this process (CA, policy, group, recipe over `ports`), lets
+ * `more` do extra set-up (more recipes, a line run), and closes the station: SoftHSM2 serves one
+ * process per token folder, so `serve` may only open it after this one let go.
+ */
+export async function prepareLineStation(
+  dir: string,
+  ports: string[],
+  recipe: Partial<CreateRecipeInput> = {},
+  more: (station: Station, line: TestLine) => Promise<void> = async () => undefined,
+): Promise<{ dataDir: string; line: TestLine }> {
+  const dataDir = path.join(dir, 'station');
+  const work = path.join(dir, 'pki');
+  mkdirSync(work, { recursive: true });
+  const station = openStation(dataDir, { keyStore: { pin: E2E_PIN }, line: { pollMs: 50 } });
+  try {
+    const line = await setUpLine(station, work, ports, recipe);
+    await more(station, line);
+    return { dataDir, line };
+  } finally {
+    await station.close();
+  }
+}
+
+/**
+ * `trustline serve` like startServe, but with the key store PIN in its environment: the line
+ * issues certificates from the first device on, with no one at the keyboard to unlock the store.
+ */
+export async function startServeWithPin(dataDir: string): Promise<ServeProcess> {
+  const child: ChildProcess = spawn(process.execPath, ['bin/trustline.js', 'serve', '--data', dataDir, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TRUSTLINE_HSM_PIN: E2E_PIN },
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Open (http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+)/.exec(output);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('exit', (code) => reject(new Error(`trustline serve exited with ${code}:\n${output}`)));
+  });
+  return {
+    url,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** A page on the station that fails the test file if the page throws or logs an unexpected error. */
+export async function openStationPage(browser: Browser, url: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } });
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('console', (message) => {
+    // A refused call is an answer the UI shows (e.g. LABEL_INVALID), not a page fault.
+    const expectedRefusal = message.location().url.includes('/api/call/');
+    if (message.type() === 'error' && !expectedRefusal) problems.push(message.text());
+  });
+  after(() => assert.deepEqual(problems, [], 'the page logged errors'));
+  await page.goto(url);
+  await page.getByRole('navigation').waitFor();
+  return page;
+}
