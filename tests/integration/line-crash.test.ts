@@ -34,6 +34,18 @@ function startLine(dataDir: string): ChildProcess {
   );
 }
 
+/** Resolves when `line run` says the line is running (it prints that once the run is open). */
+function lineRunning(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      if (text.includes('line running')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`line run exited (${code}) before running: ${text}`)));
+  });
+}
+
 const exited = (child: ChildProcess) =>
   new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
@@ -75,8 +87,10 @@ describe('the line under kill -9', () => {
       const random = seeded(Number(process.env['TRUSTLINE_CRASH_SEED'] ?? 7));
       for (let kill = 0; kill < KILLS; kill++) {
         const child = startLine(dataDir);
-        // tsx start-up takes about a second; the kills land before, during and between devices.
-        await new Promise((resolve) => setTimeout(resolve, 700 + random() * 1800));
+        // Counted from the line's start (start-up time depends on the machine's load), the kills
+        // land within the first devices' steps and between them.
+        await lineRunning(child);
+        await new Promise((resolve) => setTimeout(resolve, random() * 1200));
         child.kill('SIGKILL');
         await exited(child);
       }
@@ -161,7 +175,7 @@ describe('the line under kill -9', () => {
         // The kills landed in the middle of runs: restarts resumed them.
         const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
         const resumed = count("SELECT count(*) AS n FROM audit_log WHERE action = 'line.resume'");
-        assert.ok(resumed > 0, 'a restart resumed an interrupted run');
+        assert.equal(resumed, KILLS, 'every restart resumed the run the kill interrupted');
         t.diagnostic(
           `resumed runs ${resumed}, superseded certificates ${count("SELECT count(*) AS n FROM certificates WHERE status = 'superseded'")}, ` +
             `failed attempts ${JSON.stringify(db.prepare("SELECT failure_code, failure_step, failure_message, count(*) AS n FROM provisionings WHERE outcome = 'fail' GROUP BY 1, 2, 3").all())}, ` +

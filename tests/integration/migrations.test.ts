@@ -89,7 +89,11 @@ describe('migrations', () => {
       'device_attributes',
       'device_groups',
       'devices',
+      'line_runs',
       'policies',
+      'provisionings',
+      'qa_verdicts',
+      'recipes',
     ]);
     for (const table of own) assert.match(table.sql, /STRICT/, table.name);
     db.close();
@@ -118,7 +122,12 @@ describe('migrations', () => {
         assert.equal((db.prepare('SELECT hash FROM audit_log').get() as { hash: string }).hash, 'h');
       }
       if (from >= 9) {
-        assert.equal((db.prepare('SELECT serial FROM certificates').get() as { serial: string }).serial, '40ab');
+        const row = db.prepare('SELECT serial, provisioning_id FROM certificates').get() as {
+          serial: string;
+          provisioning_id: string | null;
+        };
+        // Certificates from before the line belong to no line attempt.
+        assert.deepEqual([row.serial, row.provisioning_id], ['40ab', null]);
       }
       if (from >= 2) {
         // Devices written before the search index existed are found through it afterwards.
