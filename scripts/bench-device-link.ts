@@ -15,10 +15,9 @@ import { parseArgs } from 'node:util';
 import { createDeviceSession, type DeviceSession } from '../main/core/device/link/device-session';
 import { chunkSizeFor, encodeFrame, encodeMessage } from '../main/core/device/protocol';
 import { derElement } from '../main/core/device/simulator/der-lite';
-import { createPacedOutput } from '../main/core/device/simulator/paced-output';
 import { startSimulator } from '../main/core/device/simulator/simulator';
-import type { ByteLink } from '../main/core/device/transports/byte-link';
 import { openSerialPort } from '../main/core/device/transports/serial-port';
+import { pacedStationLink } from './paced-station-link';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== 'device-link'),
@@ -30,24 +29,6 @@ const TARGET = 0.9;
 const kib = Number(values.kib);
 const runs = Number(values.runs);
 if (!(kib >= 1 && kib <= 1024) || !(runs >= 1)) throw new Error('--kib must be 1..1024 and --runs at least 1');
-
-/** The station's writes leave no faster than the UART would send them; write() resolves once sent. */
-function pacedStationLink(link: ByteLink): ByteLink {
-  const output = createPacedOutput(link, BAUD);
-  return {
-    path: link.path,
-    onData: (listener) => link.onData(listener),
-    onClose: (listener) => link.onClose(listener),
-    async write(data) {
-      output.send(data);
-      await output.flushed();
-    },
-    async close() {
-      output.stop();
-      await link.close();
-    },
-  };
-}
 
 /** Content a device accepts for a chain slot: DER SEQUENCEs (random bodies, like real DER). */
 function fakeCertificates(sizes: number[]): Buffer {
@@ -99,7 +80,7 @@ const simulator = await startSimulator({
   chainSlotCapacity: size + 1024,
 });
 const raw = await openSerialPort(simulator.ports[0]!.stationPath, { baudRate: BAUD });
-const link = pacedStationLink(raw);
+const link = pacedStationLink(raw, BAUD);
 const session = createDeviceSession(link);
 let failed = false;
 try {

@@ -20,6 +20,7 @@ import { getCertificateRow } from '../issuance/certificates.repo';
 import { readPemBlocks } from '../pki/pem';
 import { encodeName } from '../pki/name';
 import { statement } from '../store/statements';
+import { writeTransaction } from '../store/write-transaction';
 import { isDeviceError } from '../device/link/device-error';
 import { isStationError } from '../errors/station-error';
 import { FlowFailure, toPortFailure } from './failures';
@@ -140,13 +141,11 @@ export async function runDeviceFlow(
     if (labels === null) return { kind: 'aborted' };
     const previous = latestAttempt(ctx.db, serial);
     const resuming = openAttempt(ctx.db, ctx.runId, serial) ?? null;
-    attemptId =
-      resuming?.id ??
-      beginAttempt(ctx.db, { runId: ctx.runId, port: ctx.port, serialNumber: serial, labels }, time(ctx));
+    attemptId = resuming?.id ?? null;
     const attributes = { ...identityAttributes(ctx.recipe, identity), ...labels };
 
     // Credentials already on the device for this attempt are verified instead of written again.
-    if (resuming?.certificate_id) {
+    if (resuming?.certificate_id && attemptId !== null) {
       const recorded = recordedCredentials(ctx, resuming.certificate_id);
       // Unreadable or partly written (a crash between the chain and the anchors): repeat below.
       const onDevice = await connection.readCredentials().catch(() => null);
@@ -172,24 +171,31 @@ export async function runDeviceFlow(
     // A device seen before and not passed may hold half a provisioning: start it clean.
     if (previous) await connection.factoryReset();
 
-    let deviceId: string | null = resuming?.device_id ?? null;
-    if (ctx.recipe.groupId !== null) {
-      enter('record');
-      deviceId = findOrCreateDevice(ctx, serial, attributes);
+    if (ctx.recipe.groupId !== null) enter('record');
+    // The attempt and the device record it works on are one commit (one disk sync per device).
+    const started = writeTransaction(ctx.db, () => {
+      const id =
+        attemptId ??
+        beginAttempt(ctx.db, { runId: ctx.runId, port: ctx.port, serialNumber: serial, labels }, time(ctx));
+      if (ctx.recipe.groupId === null) return { id, deviceId: null };
+      const recordId = findOrCreateDevice(ctx, serial, attributes);
       recordStep(
         ctx.db,
-        attemptId,
+        id,
         {
           step: 'record',
           actor: ctx.actor,
           action: 'line.device-record',
-          details: { serial, deviceId },
-          deviceId,
+          details: { serial, deviceId: recordId },
+          deviceId: recordId,
           lifecycle: 'Enrolled',
         },
         time(ctx),
       );
-    }
+      return { id, deviceId: recordId };
+    });
+    attemptId = started.id;
+    const { deviceId } = started;
 
     enter('key');
     const key = await makeKey(connection, identity, ctx);
@@ -281,22 +287,14 @@ async function verifyLockPass(
   }
   enter('read-back');
   await proveAgainstCertificate(connection, credentials.leaf);
-  recordStep(
-    ctx.db,
-    attemptId,
-    {
-      step: 'verified',
-      actor: ctx.actor,
-      action: 'line.device-verified',
-      details: { certificateSerial: credentials.certificateSerial },
-    },
-    ctx.now().toISOString(),
-  );
   enter('proven');
+  // Verification, lock and PASS are committed together once the device is locked: one disk sync
+  // instead of three per device. A crash before that commit leaves the attempt at 'written',
+  // and the restarted station verifies the device again before it can PASS.
+  const evidence = [{ action: 'line.device-verified', details: { certificateSerial: credentials.certificateSerial } }];
   if (ctx.recipe.lockAfterPass) {
     // LOCK's answer is the device's word that the lock is recorded (the protocol answers
-    // STORAGE_FAILURE otherwise); asking IDENTIFY again would only widen the window in which a
-    // crash leaves a locked device without its 'locked' step.
+    // STORAGE_FAILURE otherwise): no second IDENTIFY to widen the window before the commit.
     try {
       await connection.lock();
     } catch (error) {
@@ -305,18 +303,18 @@ async function verifyLockPass(
         `The device could not be locked: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
-    recordStep(
-      ctx.db,
-      attemptId,
-      { step: 'locked', actor: ctx.actor, action: 'line.device-locked', details: {} },
-      ctx.now().toISOString(),
-    );
+    evidence.push({ action: 'line.device-locked', details: { certificateSerial: credentials.certificateSerial } });
     enter('locked');
   }
   finishAttempt(
     ctx.db,
     attemptId,
-    { kind: 'pass', actor: ctx.actor, details: { certificateSerial: credentials.certificateSerial, port: ctx.port } },
+    {
+      kind: 'pass',
+      actor: ctx.actor,
+      evidence,
+      details: { certificateSerial: credentials.certificateSerial, port: ctx.port },
+    },
     ctx.now().toISOString(),
   );
   return {

@@ -10,7 +10,7 @@ import type { IssuanceEngine } from '../issuance/issuance-engine';
 import type { MutationContext } from '../inventory/mutation-context';
 import type { ByteLink } from '../device/transports/byte-link';
 import type { FlowOutcome } from './device-flow';
-import { openOrResumeRun, passFinishedAttempts, runCounts, setAttemptLabels, stopRun } from './provisionings.repo';
+import { openOrResumeRun, runCounts, setAttemptLabels, stopRun } from './provisionings.repo';
 import { getRecipe } from './recipes.repo';
 import { type LinkCounters, type PortWorker, startPortWorker } from './port-worker';
 
@@ -204,15 +204,6 @@ export function createLineController(options: LineControllerOptions): LineContro
         const opened = openOrResumeRun(options.db, recipe, input.lot, ctx.actor, now().toISOString());
         // A resumed run keeps the recipe it started with.
         run = { id: opened.id, lot: opened.lot, recipe: opened.recipe, startedAt: opened.startedAt, actor: ctx.actor };
-        if (opened.resumed) {
-          passFinishedAttempts(
-            options.db,
-            opened.id,
-            opened.recipe.lockAfterPass ? 'locked' : 'verified',
-            ctx.actor,
-            now().toISOString(),
-          );
-        }
         const counts = runCounts(options.db, opened.id);
         counters = { ...counts };
         perMinute.clear();

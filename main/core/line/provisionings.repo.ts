@@ -11,8 +11,11 @@ import { StationError } from '../errors/station-error';
 import { statement } from '../store/statements';
 import { writeTransaction } from '../store/write-transaction';
 
-/** Durable steps, in order. 'issued' is written by the certificate recorder with the certificate. */
-export const durableSteps = ['started', 'record', 'issued', 'written', 'verified', 'locked', 'pass', 'fail'] as const;
+/**
+ * Durable steps, in order. 'issued' is written by the certificate recorder with the certificate;
+ * read-back, proof of possession and the lock are committed with 'pass' (their audit entries first).
+ */
+export const durableSteps = ['started', 'record', 'issued', 'written', 'pass', 'fail'] as const;
 export type DurableStep = (typeof durableSteps)[number];
 
 export interface ProvisioningRow {
@@ -141,37 +144,6 @@ export function getRun(db: Database, runId: string, step: string): OpenRun & { s
   };
 }
 
-/**
- * Attempts of a resumed run that were killed after their last check: 'locked' (or 'verified'
- * where the recipe does not lock) is only ever recorded after read-back and proof of possession
- * passed in that attempt, so they are PASS without the device, which may have left the fixture.
- */
-export function passFinishedAttempts(
-  db: Database,
-  runId: string,
-  lastStep: 'locked' | 'verified',
-  actor: string,
-  time: string,
-): number {
-  const open = statement(
-    db,
-    "SELECT id, certificate_id, port FROM provisionings WHERE run_id = ? AND outcome = 'in-progress' AND step = ?",
-  ).all(runId, lastStep) as Array<{ id: string; certificate_id: string | null; port: string }>;
-  for (const attempt of open) {
-    finishAttempt(
-      db,
-      attempt.id,
-      {
-        kind: 'pass',
-        actor,
-        details: { certificateId: attempt.certificate_id, port: attempt.port, recoveredAfterRestart: true },
-      },
-      time,
-    );
-  }
-  return open.length;
-}
-
 /** The device's latest attempt in any run (most recent first). */
 export function latestAttempt(db: Database, serialNumber: string): ProvisioningRow | undefined {
   return statement(db, 'SELECT * FROM provisionings WHERE serial_number = ? ORDER BY seq DESC LIMIT 1').get(
@@ -268,7 +240,13 @@ export function finishAttempt(
   db: Database,
   attemptId: string,
   outcome:
-    | { kind: 'pass'; actor: string; details: Record<string, unknown> }
+    | {
+        kind: 'pass';
+        actor: string;
+        details: Record<string, unknown>;
+        /** What was checked in this attempt, audited before the PASS in the same commit. */
+        evidence?: ReadonlyArray<{ action: string; details: Record<string, unknown> }>;
+      }
     | { kind: 'fail'; actor: string; code: string; step: PortState; message: string },
   time: string,
 ): void {
@@ -280,6 +258,9 @@ export function finishAttempt(
       ).run(time, attemptId);
       const row = getAttempt(db, attemptId);
       if (row?.device_id) advanceLifecycle(db, row.device_id, 'Provisioned', time);
+      for (const { action, details } of outcome.evidence ?? []) {
+        appendAudit(db, { actor: outcome.actor, action, subject: attemptId, details }, time);
+      }
       appendAudit(
         db,
         { actor: outcome.actor, action: 'line.device-passed', subject: attemptId, details: outcome.details },
