@@ -73,6 +73,7 @@ export const errorCodes = [
   'LOCK_FAILED',
   'RUN_NOT_FOUND',
   'INSPECTION_NOT_FOUND',
+  'VERDICT_NOT_ALLOWED',
   'INTERNAL',
 ] as const;
 

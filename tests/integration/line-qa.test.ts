@@ -51,6 +51,23 @@ describe('station-generated keys, scanned labels and QA', () => {
     await simulator.close();
   });
 
+  it('forgets a board pulled while it waits for its label, and stops without hanging', async () => {
+    // Labels given at start stand in for scans only; they may not override device attributes.
+    await refused(station, 'line.start', { recipeId: line.recipe.id, labels: { serial: 'LOT7' } }, 'INVALID_INPUT');
+    await call(station, 'line.start', { recipeId: line.recipe.id });
+    await waitForLine(station, allIn('waiting-label'));
+    await simulator.restartPort(1);
+    await waitForLine(station, (s) => s.ports[0]?.state !== 'waiting-label');
+    await waitForLine(station, allIn('waiting-label'));
+    const attempts = station.db.prepare('SELECT count(*) AS n FROM provisionings').get() as { n: number };
+    assert.equal(attempts.n, 0, 'nothing was started for a board that never got its label');
+    const stopped = await call(station, 'line.stop', {});
+    assert.deepEqual(
+      stopped.ports.map((p) => p.state),
+      ['stopped', 'stopped', 'stopped'],
+    );
+  });
+
   it('waits for each device label, refuses a bad scan, and provisions with keys the station made', async () => {
     await call(station, 'line.start', { recipeId: line.recipe.id, lot: 'LOT-QA' });
     await waitForLine(station, allIn('waiting-label'));
@@ -154,6 +171,20 @@ describe('station-generated keys, scanned labels and QA', () => {
     assert.equal(faulty.ok, false);
     assert.equal(faulty.checks.find((c) => c.name === 'possession')?.ok, false);
     assert.equal(faulty.checks.find((c) => c.name === 'provisioned')?.ok, false);
+    // A PASS vouches for the device: not from a failed inspection, nor from the record alone.
+    await refused(
+      station,
+      'qa.recordVerdict',
+      { inspectionId: faulty.id, verdict: 'pass', technician: 'Dana Kim' },
+      'VERDICT_NOT_ALLOWED',
+    );
+    await call(station, 'qa.recordVerdict', { inspectionId: faulty.id, verdict: 'fail', technician: 'Dana Kim' });
+    await refused(
+      station,
+      'qa.recordVerdict',
+      { inspectionId: faulty.id, verdict: 'fail', technician: 'Dana Kim' },
+      'INSPECTION_NOT_FOUND',
+    );
     const byRecord = await call(station, 'qa.inspect', { serialNumber: simulator.ports[1]!.serialNumber });
     assert.equal(byRecord.source, 'record');
     assert.deepEqual(
@@ -161,6 +192,12 @@ describe('station-generated keys, scanned labels and QA', () => {
       ['read-back', 'possession'],
     );
     assert.equal(byRecord.ok, true);
+    await refused(
+      station,
+      'qa.recordVerdict',
+      { inspectionId: byRecord.id, verdict: 'pass', technician: 'Dana Kim' },
+      'VERDICT_NOT_ALLOWED',
+    );
     const unknown = await call(station, 'qa.inspect', { serialNumber: 'NO-SUCH-DEVICE' });
     assert.equal(unknown.ok, false);
   });

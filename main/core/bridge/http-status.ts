@@ -60,6 +60,7 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'HSM_KEY_NOT_PROTECTED':
     case 'RECIPE_INVALID':
     case 'LABEL_INVALID':
+    case 'VERDICT_NOT_ALLOWED':
       return 422;
     // A device's failure is the device's, not the station's: the gateway answering is the station.
     case 'DEVICE_NOT_RESPONDING':

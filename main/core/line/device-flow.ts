@@ -21,6 +21,7 @@ import { readPemBlocks } from '../pki/pem';
 import { encodeName } from '../pki/name';
 import { statement } from '../store/statements';
 import { writeTransaction } from '../store/write-transaction';
+import { recordAuditEvent } from '../audit/audit-log.repo';
 import { isDeviceError } from '../device/link/device-error';
 import { isStationError } from '../errors/station-error';
 import { FlowFailure, toPortFailure } from './failures';
@@ -140,7 +141,9 @@ export async function runDeviceFlow(
     const labels = ctx.recipe.operatorAttributes.length > 0 ? await waitForLabels(ctx, enter) : {};
     if (labels === null) return { kind: 'aborted' };
     const previous = latestAttempt(ctx.db, serial);
-    const resuming = openAttempt(ctx.db, ctx.runId, serial) ?? null;
+    // An attempt left open by a crash is resumed even if the line restarted under another lot.
+    const resuming = openAttempt(ctx.db, serial) ?? null;
+    const attemptRun = resuming?.run_id ?? ctx.runId;
     attemptId = resuming?.id ?? null;
     const attributes = { ...identityAttributes(ctx.recipe, identity), ...labels };
 
@@ -206,7 +209,7 @@ export async function runDeviceFlow(
         ...(key.kind === 'csr' ? { csr: key.bytes } : { stationGeneratedKey: key.bytes }),
         ...(deviceId ? { deviceId } : {}),
         attributes: deviceId ? {} : attributes,
-        provisioning: { id: attemptId, runId: ctx.runId, serialNumber: serial },
+        provisioning: { id: attemptId, runId: attemptRun, serialNumber: serial },
       },
       { actor: ctx.actor, now: ctx.now },
     );
@@ -225,20 +228,20 @@ export async function runDeviceFlow(
     return await verifyLockPass(connection, credentials, attemptId, ctx, enter);
   } catch (error) {
     const failure = toPortFailure(error, state);
-    if (attemptId === null) {
-      attemptId = beginAttempt(
-        ctx.db,
-        { runId: ctx.runId, port: ctx.port, serialNumber: serial, labels: {} },
-        time(ctx),
-      );
-    }
     try {
-      finishAttempt(
-        ctx.db,
-        attemptId,
-        { kind: 'fail', actor: ctx.actor, code: failure.code, step: failure.step, message: failure.message },
-        time(ctx),
-      );
+      // A failure before the attempt began is recorded as an attempt of its own, in one commit.
+      attemptId = writeTransaction(ctx.db, () => {
+        const id =
+          attemptId ??
+          beginAttempt(ctx.db, { runId: ctx.runId, port: ctx.port, serialNumber: serial, labels: {} }, time(ctx));
+        finishAttempt(
+          ctx.db,
+          id,
+          { kind: 'fail', actor: ctx.actor, code: failure.code, step: failure.step, message: failure.message },
+          time(ctx),
+        );
+        return id;
+      });
     } catch (recordError) {
       // The database refusing the FAIL row must not hide why the device failed.
       failure.message += ` (and the failure could not be recorded: ${String(recordError)})`;
@@ -343,14 +346,44 @@ async function resumePassedDevice(
     if (isDeviceError(error) && error.code === 'SLOT_EMPTY') return null;
     throw error;
   });
-  if (!onDevice || !sameBuffers(onDevice.chain, recorded.chain)) {
+  const status = getCertificateRow(ctx.db, recorded.certificateId).status;
+  if (status !== 'issued') {
+    throw new FlowFailure(
+      'DUPLICATE_SERIAL',
+      `The serial number ${identity.serialNumber} passed before, but its certificate is now ${status}; the device needs rework.`,
+    );
+  }
+  if (
+    !onDevice ||
+    !sameBuffers(onDevice.chain, recorded.chain) ||
+    !sameBuffers(onDevice.trustAnchors, recorded.trustAnchors)
+  ) {
     throw new FlowFailure(
       'DUPLICATE_SERIAL',
       `The serial number ${identity.serialNumber} already passed on ${passed.started_at.slice(0, 10)} (port ${passed.port}), but this device holds other credentials.`,
     );
   }
   await proveAgainstCertificate(connection, recorded.leaf);
-  if (ctx.recipe.lockAfterPass && identity.lifecycle !== 'locked') await connection.lock();
+  if (ctx.recipe.lockAfterPass && identity.lifecycle !== 'locked') {
+    try {
+      await connection.lock();
+    } catch (error) {
+      throw new FlowFailure(
+        'LOCK_FAILED',
+        `The device could not be locked: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    recordAuditEvent(
+      ctx.db,
+      {
+        actor: ctx.actor,
+        action: 'line.device-locked',
+        subject: passed.id,
+        details: { serial: identity.serialNumber, late: true },
+      },
+      time(ctx),
+    );
+  }
   return recorded.certificateSerial;
 }
 

@@ -83,6 +83,8 @@ export function createLineController(options: LineControllerOptions): LineContro
   const listeners = new Set<(result: DeviceResult) => void>();
   let emitTimer: NodeJS.Timeout | null = null;
   let starting = false;
+  /** Set first thing in stop()/close(): a label wait that begins after it resolves at once. */
+  let stopping = false;
 
   const status = (): LineStatus => {
     const done = counters.passed + counters.failed;
@@ -137,7 +139,9 @@ export function createLineController(options: LineControllerOptions): LineContro
   const finish = (slot: PortSlot, serialNumber: string, outcome: FlowOutcome) => {
     const tile = slot.tile;
     if (outcome.kind === 'aborted') {
-      tile.state = 'stopped';
+      // The line stopped, or the board left before its label was scanned: nothing was started.
+      tile.state = run && !stopping ? 'waiting' : 'stopped';
+      tile.serialNumber = null;
       emitSoon();
       return;
     }
@@ -201,6 +205,20 @@ export function createLineController(options: LineControllerOptions): LineContro
           const given = input.labels?.[attribute.key];
           if (given !== undefined) checkLabel(attribute, given);
         }
+        // Labels stand in for the operator's scans only: they may not override what the device reports.
+        const unknown = Object.keys(input.labels ?? {}).filter(
+          (key) => !recipe.operatorAttributes.some((a) => a.key === key),
+        );
+        if (unknown.length > 0) {
+          throw new StationError(
+            'INVALID_INPUT',
+            `The recipe ${recipe.name} asks the operator for ${recipe.operatorAttributes.map((a) => a.key).join(', ') || 'nothing'}; ${unknown.join(', ')} cannot be given.`,
+            {
+              step: 'start-line',
+              issues: unknown.map((key) => ({ path: `labels.${key}`, message: 'not asked by the recipe' })),
+            },
+          );
+        }
         const opened = openOrResumeRun(options.db, recipe, input.lot, ctx.actor, now().toISOString());
         // A resumed run keeps the recipe it started with.
         run = { id: opened.id, lot: opened.lot, recipe: opened.recipe, startedAt: opened.startedAt, actor: ctx.actor };
@@ -242,6 +260,10 @@ export function createLineController(options: LineControllerOptions): LineContro
               now,
               labels: () =>
                 new Promise((resolve) => {
+                  if (stopping) {
+                    resolve(null);
+                    return;
+                  }
                   Object.assign(slot.tile.labels, fixedLabels);
                   const missing = flowRecipe.operatorAttributes.filter((a) => slot.tile.labels[a.key] === undefined);
                   if (missing.length === 0) resolve({ ...slot.tile.labels });
@@ -267,13 +289,18 @@ export function createLineController(options: LineControllerOptions): LineContro
       }
     },
     async stop(ctx) {
-      const stopping = run;
-      if (!stopping) {
+      const current = run;
+      if (!current) {
         throw new StationError('LINE_NOT_RUNNING', 'The line is not running.', { step: 'stop-line' });
       }
+      stopping = true;
       releaseLabelWaiters();
-      await stopWorkers();
-      stopRun(options.db, stopping.id, ctx.actor, now().toISOString());
+      try {
+        await stopWorkers();
+      } finally {
+        stopping = false;
+      }
+      stopRun(options.db, current.id, ctx.actor, now().toISOString());
       run = null;
       emitSoon();
       return status();
@@ -283,7 +310,10 @@ export function createLineController(options: LineControllerOptions): LineContro
       const wanted = run.recipe.operatorAttributes;
       const slot =
         input.port === undefined
-          ? slots.find((s) => s.tile.state === 'waiting-label')
+          ? // A port that has all its labels is still shown waiting while its board is checked once more.
+            slots.find(
+              (s) => s.tile.state === 'waiting-label' && wanted.some((a) => s.tile.labels[a.key] === undefined),
+            )
           : slots.find((s) => s.tile.index === input.port);
       if (!slot || slot.tile.state !== 'waiting-label') {
         throw new StationError(
@@ -317,6 +347,7 @@ export function createLineController(options: LineControllerOptions): LineContro
     async close() {
       if (emitTimer) clearTimeout(emitTimer);
       emitTimer = null;
+      stopping = true;
       releaseLabelWaiters();
       // The run stays open: the next start of its recipe resumes it, like after a crash.
       await stopWorkers();

@@ -7,7 +7,7 @@ import type { PortState } from '../../../preload/contract';
 import { type DeviceConnection, type DeviceIdentity, findDriver } from '../device/drivers';
 import type { ByteLink } from '../device/transports/byte-link';
 import { openSerialPort } from '../device/transports/serial-port';
-import { FlowFailure } from './failures';
+import { FlowFailure, toPortFailure } from './failures';
 import type { FlowContext, FlowOutcome } from './device-flow';
 import { runDeviceFlow } from './device-flow';
 
@@ -62,6 +62,9 @@ function counting(link: ByteLink, counters: LinkCounters): ByteLink {
   };
 }
 
+/** How often a device waiting for its label is asked whether it is still there. */
+const LABEL_PRESENCE_POLL_MS = 300;
+
 /** The tile state the controller shows for an outcome (it sets PASS/FAIL itself). */
 function outcomeState(outcome: FlowOutcome): PortState {
   return outcome.kind === 'aborted' ? 'stopped' : outcome.kind;
@@ -114,6 +117,8 @@ export function startPortWorker(options: PortWorkerOptions): PortWorker {
     try {
       while (!stopping && !closed) {
         const identity = await identifyOrNull(connection);
+        // Stopped while asking: a device found now waits for the next start.
+        if (stopping) break;
         if (!identity) {
           // No device (or it left): the tile keeps its PASS/FAIL until the next one arrives.
           if (shown !== 'pass' && shown !== 'fail') show('waiting', { serialNumber: null });
@@ -133,32 +138,54 @@ export function startPortWorker(options: PortWorkerOptions): PortWorker {
     }
   };
 
+  /**
+   * The operator's labels, while making sure the device they are for stays on the port: a board
+   * pulled (or swapped for another) while it waits for its label must not lend its identity to
+   * the next one. Resolves null when the device left or the worker stops.
+   */
+  const labelsWhilePresent = async (connection: DeviceConnection, serial: string) => {
+    let waiting = true;
+    const labels = options.flow.labels().finally(() => (waiting = false));
+    const watch = (async (): Promise<null> => {
+      while (waiting && !stopping) {
+        await pause(LABEL_PRESENCE_POLL_MS);
+        if (!waiting || stopping) break;
+        const present = await identifyOrNull(connection);
+        if (present?.serialNumber !== serial) return null;
+      }
+      return null;
+    })();
+    const first = await Promise.race([labels, watch]);
+    waiting = false;
+    if (first === null || stopping) return null;
+    // Scanned: one more look that it is still the same board before its key is made.
+    const still = await identifyOrNull(connection);
+    return still?.serialNumber === serial ? first : null;
+  };
+
   const provision = async (connection: DeviceConnection, identity: DeviceIdentity) => {
     const serial = identity.serialNumber;
     finishedSerial = serial;
     show('detected', { serialNumber: serial });
+    const duplicate = !options.events.claimSerial(serial);
     let outcome: FlowOutcome;
-    if (!options.events.claimSerial(serial)) {
-      outcome = await runDeviceFlow(connection, identity, {
-        ...options.flow,
-        port: options.port,
-        onState: (state, detail) => show(state, { serialNumber: serial, ...detail }),
-        // A duplicate never gets as far as a key: the flow fails it at once.
-        duplicateOnGang: true,
-      });
-      shown = outcomeState(outcome);
-      options.events.onDone(outcome, serial);
-      return;
-    }
     try {
       outcome = await runDeviceFlow(connection, identity, {
         ...options.flow,
         port: options.port,
+        labels: () => labelsWhilePresent(connection, serial),
         onState: (state, detail) => show(state, { serialNumber: serial, ...detail }),
+        // A duplicate never gets as far as a key: the flow fails it at once.
+        ...(duplicate ? { duplicateOnGang: true } : {}),
       });
+    } catch (error) {
+      // The flow records its own failures; this is the store refusing even that.
+      outcome = { kind: 'fail', provisioningId: null, failure: toPortFailure(error, shown ?? 'identified') };
     } finally {
-      options.events.releaseSerial(serial);
+      if (!duplicate) options.events.releaseSerial(serial);
     }
+    // A board that left while waiting for its label is looked at afresh if it comes back.
+    if (outcome.kind === 'aborted') finishedSerial = null;
     shown = outcomeState(outcome);
     options.events.onDone(outcome, serial);
   };

@@ -151,12 +151,12 @@ export function latestAttempt(db: Database, serialNumber: string): ProvisioningR
   ) as ProvisioningRow | undefined;
 }
 
-/** The device's attempt of this run that never finished (the station stopped or crashed during it). */
-export function openAttempt(db: Database, runId: string, serialNumber: string): ProvisioningRow | undefined {
+/** The device's attempt that never finished (the station stopped or crashed during it), in any run. */
+export function openAttempt(db: Database, serialNumber: string): ProvisioningRow | undefined {
   return statement(
     db,
-    "SELECT * FROM provisionings WHERE run_id = ? AND serial_number = ? AND outcome = 'in-progress' ORDER BY seq DESC LIMIT 1",
-  ).get(runId, serialNumber) as ProvisioningRow | undefined;
+    "SELECT * FROM provisionings WHERE serial_number = ? AND outcome = 'in-progress' ORDER BY seq DESC LIMIT 1",
+  ).get(serialNumber) as ProvisioningRow | undefined;
 }
 
 export function latestPass(db: Database, serialNumber: string): ProvisioningRow | undefined {

@@ -295,6 +295,18 @@ export function createQaService(deps: {
           },
         );
       }
+      // A PASS vouches for the device: only checks that ran on the device itself, and all passed.
+      if (input.verdict === 'pass' && (inspection.source !== 'device' || !inspection.ok)) {
+        throw new StationError(
+          'VERDICT_NOT_ALLOWED',
+          inspection.source !== 'device'
+            ? 'A PASS needs the device read back on a port; a record alone can only be failed.'
+            : 'A PASS needs every check to pass; file a FAIL, or inspect the device again.',
+          { step: 'qa-verdict' },
+        );
+      }
+      // One verdict per inspection: a second one would be filed against the same, older checks.
+      inspections.delete(inspection.id);
       const verdict: QaVerdict = {
         id: randomUUID(),
         inspectionId: inspection.id,
@@ -345,7 +357,11 @@ export function createQaService(deps: {
 
     report(input, actor) {
       const run = getRun(db, input.runId, 'qa-report');
-      const rows = reportRows(db, run.id);
+      // A lot may span several runs (the line stopped and started again under the same lot).
+      const runIds = (
+        statement(db, 'SELECT id FROM line_runs WHERE lot = ? ORDER BY seq').all(run.lot) as Array<{ id: string }>
+      ).map((r) => r.id);
+      const rows = reportRows(db, runIds);
       const generatedAt = now().toISOString();
       const report = {
         lot: run.lot,
@@ -377,13 +393,14 @@ export function createQaService(deps: {
   };
 }
 
-/** One row per device of the run (its last attempt), with its latest QA verdict if sampled. */
-function reportRows(db: Database, runId: string): QaReportRow[] {
+/** One row per device of the lot (its last attempt), with the latest QA verdict on that attempt. */
+function reportRows(db: Database, runIds: readonly string[]): QaReportRow[] {
   const last = new Map<string, ProvisioningRow>();
-  for (const attempt of attemptsOfRun(db, runId)) last.set(attempt.serial_number, attempt);
+  for (const runId of runIds) for (const attempt of attemptsOfRun(db, runId)) last.set(attempt.serial_number, attempt);
   return [...last.values()].map((attempt) => {
-    const verdict = statement(db, 'SELECT * FROM qa_verdicts WHERE serial_number = ? ORDER BY seq DESC LIMIT 1').get(
-      attempt.serial_number,
+    // The verdict on this very attempt: a verdict from another lot is not this lot's.
+    const verdict = statement(db, 'SELECT * FROM qa_verdicts WHERE provisioning_id = ? ORDER BY seq DESC LIMIT 1').get(
+      attempt.id,
     ) as
       { verdict: 'pass' | 'fail'; technician: string; recorded_at: string; checks: string; notes: string } | undefined;
     const certificate = attempt.certificate_id ? getCertificateRow(db, attempt.certificate_id) : null;

@@ -661,6 +661,8 @@ export const de: Translation = {
     LOCK_FAILED: 'Das Gerät konnte nicht gesperrt werden: {{details}}',
     RUN_NOT_FOUND: 'Diesen Linienlauf gibt es nicht.',
     INSPECTION_NOT_FOUND: 'Diese Prüfung gibt es nicht mehr. Prüfen Sie das Gerät erneut.',
+    VERDICT_NOT_ALLOWED:
+      'Ein PASS verlangt, dass das Gerät am Port gelesen wurde und alle Prüfungen bestanden hat. Erfassen Sie FAIL oder prüfen Sie erneut.',
     TRANSPORT_FAILED: 'Die Station antwortet nicht. Prüfen Sie, ob sie noch läuft.',
     INTERNAL: 'Unerwarteter Stationsfehler. Wenden Sie sich an Ihre Administration.',
   },

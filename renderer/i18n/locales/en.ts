@@ -629,6 +629,8 @@ export const en = {
     LOCK_FAILED: 'The device could not be locked: {{details}}',
     RUN_NOT_FOUND: 'That line run does not exist.',
     INSPECTION_NOT_FOUND: 'That inspection does not exist any more. Inspect the device again.',
+    VERDICT_NOT_ALLOWED:
+      'A PASS needs the device read back on a port with every check passed. File a FAIL, or inspect again.',
     TRANSPORT_FAILED: 'The station did not answer. Check that it is still running.',
     INTERNAL: 'Unexpected station error. Call your administrator.',
   },
