@@ -9,10 +9,11 @@ import { UsageError } from './output';
 
 export const simUsage =
   'trustline sim --ports N [--kind trustline|nrf91-at] [--baud 115200] [--state DIR] [--data DIR] [--faults SPEC] [--seed N]\n' +
-  '              [--feed TOTAL [--swap-delay MS]]\n' +
+  '              [--feed TOTAL [--swap-delay MS] [--take-away when-done|on-lock]]\n' +
   `    --faults SPEC: ${FAULT_SPEC_SYNTAX}\n` +
   '    --feed TOTAL: a locked device is replaced by a new one on its port (the next serial number),\n' +
-  '      until TOTAL devices (at least one per port) have been made; --swap-delay: ms before a swap (300)';
+  '      until TOTAL devices (at least one per port) have been made; --swap-delay: ms before a swap (300);\n' +
+  '      --take-away when-done (default: once the station polls on, like an operator) or on-lock (a handler; benches)';
 
 const REPLUG_DELAY_MS = 2_000;
 
@@ -44,6 +45,7 @@ export async function simCommand(args: string[]): Promise<void> {
       seed: { type: 'string' },
       feed: { type: 'string' },
       'swap-delay': { type: 'string' },
+      'take-away': { type: 'string' },
       kind: { type: 'string', default: 'trustline' },
     },
   });
@@ -62,7 +64,16 @@ export async function simCommand(args: string[]): Promise<void> {
   const ports = positiveInteger('--ports', values.ports);
   const baudRate = positiveInteger('--baud', values.baud, 115200);
   const seed = positiveInteger('--seed', values.seed, 1);
-  const feed = values.feed === undefined ? undefined : feedOption(values.feed, values['swap-delay'], ports);
+  const given = values['take-away'];
+  if (given !== undefined && given !== 'when-done' && given !== 'on-lock') {
+    throw new UsageError(`--take-away is when-done or on-lock, got "${given}"`);
+  }
+  const takeAway: 'when-done' | 'on-lock' | undefined = given;
+  if (takeAway !== undefined && values.feed === undefined) throw new UsageError('--take-away goes with --feed');
+  const feed =
+    values.feed === undefined
+      ? undefined
+      : { ...feedOption(values.feed, values['swap-delay'], ports), ...(takeAway ? { takeAway } : {}) };
   let faults;
   try {
     faults = values.faults === undefined ? undefined : parseFaultSpec(values.faults, ports);

@@ -62,6 +62,10 @@ function counting(link: ByteLink, counters: LinkCounters): ByteLink {
   };
 }
 
+/** For this long after a device finished, the port is polled every SOON_POLL_MS. */
+const SOON_WINDOW_MS = 2_000;
+const SOON_POLL_MS = 20;
+
 /** How often a device waiting for its label is asked whether it is still there. */
 const LABEL_PRESENCE_POLL_MS = 300;
 
@@ -81,6 +85,7 @@ export function startPortWorker(options: PortWorkerOptions): PortWorker {
   /** The serial of the device whose result the tile shows; the same device is not provisioned twice in a row. */
   let finishedSerial: string | null = null;
   let shown: PortState | null = null;
+  let finishedAt = 0;
 
   const show = (state: PortState, detail: { serialNumber?: string | null; provisioningId?: string } = {}) => {
     shown = state;
@@ -127,10 +132,13 @@ export function startPortWorker(options: PortWorkerOptions): PortWorker {
           continue;
         }
         if (identity.serialNumber === finishedSerial) {
-          await pause(pollMs);
+          // Right after a device finishes the next one is being put in: look again soon, so a
+          // handler's (or a quick operator's) next board does not wait a whole poll.
+          await pause(Date.now() - finishedAt < SOON_WINDOW_MS ? Math.min(pollMs, SOON_POLL_MS) : pollMs);
           continue;
         }
         await provision(connection, identity);
+        finishedAt = Date.now();
       }
     } finally {
       offClose();

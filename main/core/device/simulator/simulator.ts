@@ -16,6 +16,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createPtyPair, type PtyPair } from '../transports/pty-pairs';
+import type { ByteLink } from '../transports/byte-link';
 import { openSerialPort } from '../transports/serial-port';
 import type { DeviceFaults } from './faults';
 import { startVirtualDevice, type VirtualDevice } from './virtual-device';
@@ -39,7 +40,12 @@ export interface SimulatorOptions {
    * `total` is at least `ports`. Faults are the first devices' only: fed devices are fault-free,
    * since a fault spec names ports to test one board's misbehaviour, not a whole production run.
    */
-  feed?: { total: number; swapDelayMs?: number };
+  feed?: {
+    total: number;
+    swapDelayMs?: number;
+    /** 'on-lock' takes a board as soon as it locks (a handler, for benchmarks); default: when the station moves on. */
+    takeAway?: 'when-done' | 'on-lock';
+  };
   /** Feed mode: called after each swap with the port's new device, or null when it stays empty. */
   onSwap?: (port: number, serialNumber: string | null) => void;
 }
@@ -134,6 +140,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   mkdirSync(linkDir, { recursive: true });
   const pairs: Array<PtyPair | undefined> = [];
   const devices: VirtualDevice[] = [];
+  /** Each port's device-side link, handed from board to board in feed mode. */
+  const deviceLinks: Array<ByteLink | undefined> = [];
   const ports: SimulatedPort[] = [];
   const unplugWaiters = new Map<number, Array<() => void>>();
   /** Pair closes in flight (an unplug stops socat while the device carries on). */
@@ -217,32 +225,42 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const port = ports[i];
     // Restarted or closed meanwhile, or already swapped: only a locked device on the port goes.
     if (stopped || !old || !port || feedState.ports[i] === null || old.snapshot().lifecycle !== 'locked') return;
-    await old.close();
-    // Closed meanwhile: the locked device stays on record, and the next run swaps it.
-    if (stopped) return;
-    // From here until the new device starts, nothing answers on the port.
     const next = takeNext();
     feedState.ports[i] = next;
     saveFeedState(feedFile, feedState);
     port.serialNumber = '';
     port.faults = {};
-    if (next !== null) {
-      try {
-        await startDevice(i, next, {});
-      } catch {
-        // A device that cannot start (its state file unwritable) leaves the port empty.
-        options.onSwap?.(i + 1, null);
-        return;
-      }
+    const link = deviceLinks[i];
+    if (next === null || !link) {
+      await old.close();
+      options.onSwap?.(i + 1, null);
+      return;
+    }
+    // The new board takes over the old one's open link in the same tick: no byte in flight is
+    // lost (closing the tty could drop what socat had not relayed yet) and no request is missed.
+    old.detach();
+    try {
+      await startDevice(i, next, {}, link);
+    } catch {
+      // A device that cannot start (its state file unwritable) leaves the port empty.
+      await link.close().catch(() => undefined);
+      options.onSwap?.(i + 1, null);
+      return;
     }
     options.onSwap?.(i + 1, next);
   };
 
   /** Starts a device on port i's PTY pair (i is 0-based; the pair is up). */
-  const startDevice = async (i: number, serialNumber: string, faults: DeviceFaults): Promise<VirtualDevice> => {
+  const startDevice = async (
+    i: number,
+    serialNumber: string,
+    faults: DeviceFaults,
+    handedOver?: ByteLink,
+  ): Promise<VirtualDevice> => {
     const pair = pairs[i];
     if (!pair) throw new Error(`port ${i + 1} has no PTY pair`);
-    const link = await openSerialPort(pair.devicePath, { baudRate: options.baudRate });
+    const link = handedOver ?? (await openSerialPort(pair.devicePath, { baudRate: options.baudRate }));
+    deviceLinks[i] = link;
     // The port's own device keeps the folder it always had; fed devices have one file each.
     const own = serialNumber === simulatedSerialNumber(i);
     const stateFile = own
@@ -267,7 +285,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
             for (const resolve of unplugWaiters.get(i + 1)?.splice(0) ?? []) resolve();
           });
         },
-        ...(feed ? { onFinished: () => scheduleSwap(i) } : {}),
+        ...(feed
+          ? {
+              onFinished: () => scheduleSwap(i),
+              ...(feed.takeAway === 'on-lock' ? { finishedWhen: 'locked' as const } : {}),
+            }
+          : {}),
       });
       const port = ports[i];
       if (port) {

@@ -72,11 +72,17 @@ export interface VirtualDeviceOptions {
   /**
    * Called once when the station has moved on from this locked device: three IDENTIFY requests
    * in a row, nothing else between, after the device is locked (the station polling for the next
-   * board; a driver may itself send two in a row before reading a slot), each within a second of
-   * the one before: a station that was killed and restarts starts the count again. An operator takes a board away when the station shows it done, not the moment it
-   * locks: a station killed between LOCK and recording PASS finds the board still there.
+   * board; a driver may itself send two in a row before reading a slot), each within 0.4 s of the
+   * one before, so a station that was killed and restarts starts the count again. An operator
+   * takes a board away when the station shows it done, not the moment it locks: a station killed
+   * between LOCK and recording PASS finds the board still there.
    */
   onFinished?: () => void;
+  /**
+   * 'locked': onFinished follows the LOCK answer at once, like a pick-and-place handler that
+   * takes every locked board (benchmarks of the station's own pace). Default 'station-moves-on'.
+   */
+  finishedWhen?: 'station-moves-on' | 'locked';
   /** Overrides the certificate-chain slot's capacity (the bench writes 48 KiB through it). */
   chainSlotCapacity?: number;
   /**
@@ -115,10 +121,15 @@ export interface VirtualDevice {
   snapshot(): DeviceState;
   /** Stops answering and closes the device end of the link. */
   close(): Promise<void>;
+  /**
+   * Stops answering but leaves the link open for the next device: a board swap that loses no
+   * byte already on its way and leaves no moment in which a request finds nobody listening.
+   */
+  detach(): void;
 }
 
 /** IDENTIFYs further apart than this are not one station's polling (see onFinished). */
-const POLL_GAP_MS = 1_000;
+const POLL_GAP_MS = 400;
 
 /** keyGeneration | csr | keyImport | factoryReset. */
 const CAPABILITIES = ['keyGeneration', 'csr', 'keyImport', 'factoryReset'] as const;
@@ -302,6 +313,7 @@ export function startVirtualDevice(options: VirtualDeviceOptions): VirtualDevice
         if (state.lifecycle !== 'locked') {
           state.lifecycle = 'locked';
           persist();
+          if (options.finishedWhen === 'locked') finishedNow = true;
         }
         return { command: 'lock' };
       case 'factoryReset':
@@ -488,6 +500,13 @@ export function startVirtualDevice(options: VirtualDeviceOptions): VirtualDevice
       offData();
       output.stop();
       await link.close();
+    },
+    detach() {
+      // Closed from here on, for this device: close() no longer touches the link it handed on.
+      if (closed) return;
+      closed = true;
+      offData();
+      output.stop();
     },
   };
 }
