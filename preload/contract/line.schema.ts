@@ -25,6 +25,8 @@ const recipePortsSchema = z
   .max(MAX_GANG_PORTS, { message: `a gang has at most ${MAX_GANG_PORTS} ports` })
   .refine((ports) => new Set(ports).size === ports.length, { message: 'a port appears twice' });
 
+const NESTED_REPETITION = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*[+*{]/;
+
 export const operatorAttributeSchema = z.strictObject({
   key: attributeKeySchema,
   label: nameSchema,
@@ -43,6 +45,11 @@ export const operatorAttributeSchema = z.strictObject({
       },
       { message: 'must be a valid regular expression' },
     )
+    // A repeated group that itself repeats ("(a+)+") can take exponential time on a long scan,
+    // and the check runs on the station's main thread: such patterns are refused.
+    .refine((source) => !NESTED_REPETITION.test(source), {
+      message: 'must not repeat a group that itself repeats, such as (a+)+',
+    })
     .optional(),
 });
 export type OperatorAttribute = z.infer<typeof operatorAttributeSchema>;

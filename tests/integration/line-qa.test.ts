@@ -226,6 +226,13 @@ describe('station-generated keys, scanned labels and QA', () => {
       { ...base, operatorAttributes: [{ key: 'label', label: 'Label', pattern: '([' }] },
       'INVALID_INPUT',
     );
+    const slow = await refused(
+      station,
+      'recipes.create',
+      { ...base, operatorAttributes: [{ key: 'label', label: 'Label', pattern: '(LBL-[0-9]+)+' }] },
+      'INVALID_INPUT',
+    );
+    assert.match(slow, /repeat a group that itself repeats/);
     await refused(station, 'recipes.delete', { id: line.recipe.id }, 'RECIPE_INVALID');
     await refused(station, 'line.stop', {}, 'LINE_NOT_RUNNING');
   });
