@@ -20,7 +20,7 @@ import { getCertificateRow } from '../issuance/certificates.repo';
 import { readPemBlocks } from '../pki/pem';
 import { encodeName } from '../pki/name';
 import { statement } from '../store/statements';
-import { writeTransaction } from '../store/write-transaction';
+import { relaxedWriteTransaction } from '../store/write-transaction';
 import { recordAuditEvent } from '../audit/audit-log.repo';
 import { isDeviceError } from '../device/link/device-error';
 import { isStationError } from '../errors/station-error';
@@ -67,19 +67,33 @@ interface IssuedCredentials {
 
 const time = (ctx: FlowContext) => ctx.now().toISOString();
 
-/** The CA chain as the device stores it: intermediates after the leaf, self-signed roots as anchors. */
-function credentialsOf(certificateId: string, serial: string, leaf: Buffer, chainPem: string): IssuedCredentials {
+/** A CA chain split once per chain (every device of a policy gets the same one). */
+const splitChains = new Map<string, { intermediates: Buffer[]; anchors: Buffer[] }>();
+
+function splitChain(chainPem: string): { intermediates: Buffer[]; anchors: Buffer[] } {
+  const known = splitChains.get(chainPem);
+  if (known) return known;
   const blocks = readPemBlocks(chainPem, 'CA chain').map((b) => b.der);
   const selfSigned = (der: Buffer) => {
     const cert = new X509Certificate(der);
     return cert.issuer === cert.subject;
   };
+  const split = { intermediates: blocks.filter((der) => !selfSigned(der)), anchors: blocks.filter(selfSigned) };
+  // A station has a handful of CAs; the bound only keeps a pathological one from growing this.
+  if (splitChains.size > 64) splitChains.clear();
+  splitChains.set(chainPem, split);
+  return split;
+}
+
+/** The CA chain as the device stores it: intermediates after the leaf, self-signed roots as anchors. */
+function credentialsOf(certificateId: string, serial: string, leaf: Buffer, chainPem: string): IssuedCredentials {
+  const { intermediates, anchors } = splitChain(chainPem);
   return {
     certificateId,
     certificateSerial: serial,
     leaf,
-    chain: [leaf, ...blocks.filter((der) => !selfSigned(der))],
-    trustAnchors: blocks.filter(selfSigned),
+    chain: [leaf, ...intermediates],
+    trustAnchors: anchors,
   };
 }
 
@@ -176,7 +190,7 @@ export async function runDeviceFlow(
 
     if (ctx.recipe.groupId !== null) enter('record');
     // The attempt and the device record it works on are one commit (one disk sync per device).
-    const started = writeTransaction(ctx.db, () => {
+    const started = relaxedWriteTransaction(ctx.db, () => {
       const id =
         attemptId ??
         beginAttempt(ctx.db, { runId: ctx.runId, port: ctx.port, serialNumber: serial, labels }, time(ctx));
@@ -230,7 +244,7 @@ export async function runDeviceFlow(
     const failure = toPortFailure(error, state);
     try {
       // A failure before the attempt began is recorded as an attempt of its own, in one commit.
-      attemptId = writeTransaction(ctx.db, () => {
+      attemptId = relaxedWriteTransaction(ctx.db, () => {
         const id =
           attemptId ??
           beginAttempt(ctx.db, { runId: ctx.runId, port: ctx.port, serialNumber: serial, labels: {} }, time(ctx));

@@ -9,7 +9,7 @@ import type { LifecycleState, LineRun, PortState, Recipe } from '../../../preloa
 import { appendAudit } from '../audit/audit-log.repo';
 import { StationError } from '../errors/station-error';
 import { statement } from '../store/statements';
-import { writeTransaction } from '../store/write-transaction';
+import { relaxedWriteTransaction, writeTransaction } from '../store/write-transaction';
 
 /**
  * Durable steps, in order. 'issued' is written by the certificate recorder with the certificate;
@@ -221,7 +221,7 @@ function advanceLifecycle(db: Database, deviceId: string, state: LifecycleState,
 }
 
 export function recordStep(db: Database, attemptId: string, record: StepRecord, time: string): void {
-  writeTransaction(db, () => {
+  relaxedWriteTransaction(db, () => {
     statement(db, 'UPDATE provisionings SET step = ?, device_id = coalesce(?, device_id) WHERE id = ?').run(
       record.step,
       record.deviceId ?? null,
@@ -250,7 +250,7 @@ export function finishAttempt(
     | { kind: 'fail'; actor: string; code: string; step: PortState; message: string },
   time: string,
 ): void {
-  writeTransaction(db, () => {
+  relaxedWriteTransaction(db, () => {
     if (outcome.kind === 'pass') {
       statement(
         db,
