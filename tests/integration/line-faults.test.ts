@@ -23,6 +23,8 @@ const cases: Array<{ faults: DeviceFaults; expect: ['pass'] | ['fail', string, s
   // Recoverable: a response cut off once, and a line losing bytes, cost retries, not the device.
   { faults: { stall: true }, expect: ['pass'] },
   { faults: { drop: 0.0005 }, expect: ['pass'] },
+  // Locks, but the answer never arrives: the station cannot know, so it is not PASS (yet).
+  { faults: { lockSilent: true }, expect: ['fail', 'LOCK_FAILED', 'proven'] },
 ];
 
 const finished = (status: LineStatus) => status.ports.every((p) => p.state === 'pass' || p.state === 'fail');
@@ -77,14 +79,15 @@ describe('the line with faulty devices', () => {
       const passed = c.expect[0] === 'pass';
       assert.equal(device?.state === 'Provisioned', passed, `${serial}: ${device?.state}`);
       // The unplugged device's state file is the device's: it never got its lock either.
-      assert.equal(simulator.devices[i]!.snapshot().lifecycle === 'locked', passed, `${serial} lock`);
+      const locked = passed || c.faults.lockSilent === true;
+      assert.equal(simulator.devices[i]!.snapshot().lifecycle === 'locked', locked, `${serial} lock`);
       const outcome = station.db
         .prepare('SELECT outcome, failure_code FROM provisionings WHERE serial_number = ? ORDER BY seq DESC')
         .get(serial) as { outcome: string; failure_code: string | null };
       assert.equal(outcome.outcome, c.expect[0]);
     }
     const { passed, failed } = station.line.status().counters;
-    assert.deepEqual([passed, failed], [3, 5]);
+    assert.deepEqual([passed, failed], [3, 6]);
   });
 
   it('repeats an unplugged device safely once it is back: a new certificate supersedes the first', async () => {
@@ -112,6 +115,36 @@ describe('the line with faulty devices', () => {
       .prepare("SELECT details FROM audit_log WHERE action = 'certificate.superseded' AND subject = ?")
       .get(certificates[0]!.id) as { details: string };
     assert.equal(JSON.parse(audit.details).supersededBy, certificates[1]!.id);
+  });
+
+  it('adopts the certificate a locked device holds after its LOCK answer was lost, and passes it', async () => {
+    const port = cases.findIndex((c) => c.faults.lockSilent) + 1;
+    const serial = simulator.ports[port - 1]!.serialNumber;
+    const issued = () =>
+      (
+        station.db
+          .prepare(
+            'SELECT count(*) AS n FROM certificates c JOIN provisionings p ON p.id = c.provisioning_id WHERE p.serial_number = ?',
+          )
+          .get(serial) as { n: number }
+      ).n;
+    assert.equal(issued(), 1);
+    // Power-cycled (put back): the station sees a locked device with no PASS, holding its certificate.
+    await simulator.restartPort(port);
+    const status = await waitForLine(station, (s) => s.ports[port - 1]?.state === 'pass', 30_000);
+    assert.equal(status.ports[port - 1]?.alreadyProvisioned, false);
+    assert.equal(issued(), 1, 'nothing was issued again');
+    const adopted = station.db
+      .prepare("SELECT subject FROM audit_log WHERE action = 'line.certificate-adopted'")
+      .all() as Array<{ subject: string }>;
+    assert.deepEqual(
+      adopted.map((a) => a.subject),
+      [status.ports[port - 1]?.provisioningId],
+    );
+    const device = station.db
+      .prepare("SELECT state FROM devices WHERE name = ? AND state <> 'Deleted'")
+      .get(serial) as { state: string };
+    assert.equal(device.state, 'Provisioned');
   });
 
   it('fails a second device claiming a serial that already passed, and one that races it on the gang', async () => {

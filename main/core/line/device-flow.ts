@@ -31,6 +31,8 @@ import {
   finishAttempt,
   latestAttempt,
   latestPass,
+  latestLiveCertificateAttempt,
+  adoptCertificate,
   openAttempt,
   type ProvisioningRow,
   recordStep,
@@ -180,6 +182,12 @@ export async function runDeviceFlow(
     }
 
     if (identity.lifecycle === 'locked') {
+      const adopted = await adoptHeldCertificate(connection, identity, labels, ctx);
+      if (adopted) {
+        attemptId = adopted.attemptId;
+        enter('written');
+        return await verifyLockPass(connection, adopted.credentials, attemptId, ctx, enter);
+      }
       throw new FlowFailure(
         'DEVICE_ALREADY_LOCKED',
         `The device ${serial} is locked, and the station has no passed record of the credentials it holds.`,
@@ -399,6 +407,36 @@ async function resumePassedDevice(
     );
   }
   return recorded.certificateSerial;
+}
+
+/**
+ * A locked device with no PASS may still hold a live certificate of an earlier attempt that
+ * FAILed only because the LOCK's answer was lost: if it holds exactly those credentials, a new
+ * attempt adopts the certificate, and read-back and proof of possession decide. Null otherwise.
+ */
+async function adoptHeldCertificate(
+  connection: DeviceConnection,
+  identity: DeviceIdentity,
+  labels: Record<string, string>,
+  ctx: FlowContext,
+): Promise<{ attemptId: string; credentials: IssuedCredentials } | null> {
+  const earlier = latestLiveCertificateAttempt(ctx.db, identity.serialNumber);
+  if (!earlier?.certificate_id) return null;
+  const recorded = recordedCredentials(ctx, earlier.certificate_id);
+  const onDevice = await connection.readCredentials().catch(() => null);
+  if (
+    !onDevice ||
+    !sameBuffers(onDevice.chain, recorded.chain) ||
+    !sameBuffers(onDevice.trustAnchors, recorded.trustAnchors)
+  ) {
+    return null;
+  }
+  const attemptId = adoptCertificate(
+    ctx.db,
+    { runId: ctx.runId, port: ctx.port, from: earlier, labels, actor: ctx.actor },
+    time(ctx),
+  );
+  return { attemptId, credentials: recorded };
 }
 
 async function waitForLabels(

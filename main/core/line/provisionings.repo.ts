@@ -290,3 +290,52 @@ export function finishAttempt(
 export function setAttemptLabels(db: Database, attemptId: string, labels: Record<string, string>): void {
   statement(db, 'UPDATE provisionings SET labels = ? WHERE id = ?').run(JSON.stringify(labels), attemptId);
 }
+
+/** The device's latest attempt, in any run and of any outcome, whose certificate is still live. */
+export function latestLiveCertificateAttempt(db: Database, serialNumber: string): ProvisioningRow | undefined {
+  return statement(
+    db,
+    `SELECT p.* FROM provisionings p JOIN certificates c ON c.id = p.certificate_id
+     WHERE p.serial_number = ? AND c.status = 'issued' ORDER BY p.seq DESC LIMIT 1`,
+  ).get(serialNumber) as ProvisioningRow | undefined;
+}
+
+/**
+ * A new attempt that takes over a certificate the device already holds (a LOCK whose answer was
+ * lost FAILed the earlier attempt while the device did lock): it starts at 'written', and only
+ * read-back and proof of possession in this attempt can make it PASS.
+ */
+export function adoptCertificate(
+  db: Database,
+  adoption: { runId: string; port: string; from: ProvisioningRow; labels: Record<string, string>; actor: string },
+  time: string,
+): string {
+  return relaxedWriteTransaction(db, () => {
+    const id = beginAttempt(
+      db,
+      {
+        runId: adoption.runId,
+        port: adoption.port,
+        serialNumber: adoption.from.serial_number,
+        labels: adoption.labels,
+      },
+      time,
+    );
+    statement(db, "UPDATE provisionings SET certificate_id = ?, device_id = ?, step = 'written' WHERE id = ?").run(
+      adoption.from.certificate_id,
+      adoption.from.device_id,
+      id,
+    );
+    appendAudit(
+      db,
+      {
+        actor: adoption.actor,
+        action: 'line.certificate-adopted',
+        subject: id,
+        details: { fromAttempt: adoption.from.id, certificateId: adoption.from.certificate_id },
+      },
+      time,
+    );
+    return id;
+  });
+}

@@ -26,6 +26,11 @@ export interface DeviceFaults {
   badCsr?: boolean;
   /** LOCK is answered with STORAGE_FAILURE (the lock could not be recorded); the device stays open. */
   refuseLock?: boolean;
+  /**
+   * LOCK locks the device, but neither its answer nor the answers to its retries ever leave (the
+   * link dropped them): the station cannot know the lock took. One-shot per device start.
+   */
+  lockSilent?: boolean;
   /** READ_SLOT of a certificate slot returns other bytes (same length) than the ones written. */
   wrongReadback?: boolean;
   /** SIGN_CHALLENGE signs with a key other than the slot's. */
@@ -38,7 +43,7 @@ export const REFUSE_LOCK_ERROR = 'STORAGE_FAILURE';
 export const FAULT_SPEC_SYNTAX =
   'PORT:FAULT[,PORT:FAULT...] (a port may appear several times to combine faults); FAULT is ' +
   'drop=RATE | corrupt=RATE (per output byte, 0 < RATE < 1) | stall | unplug | ' +
-  'duplicate-serial[=OTHER_PORT] (default port 1, or 2 for port 1) | bad-csr | refuse-lock | ' +
+  'duplicate-serial[=OTHER_PORT] (default port 1, or 2 for port 1) | bad-csr | refuse-lock | lock-silent | ' +
   'wrong-readback | wrong-pop-key. Example: 2:drop=0.001,3:stall,4:unplug,5:duplicate-serial=1';
 
 export class FaultSpecError extends Error {
@@ -56,6 +61,7 @@ const FLAG_FAULTS = {
   unplug: 'unplug',
   'bad-csr': 'badCsr',
   'refuse-lock': 'refuseLock',
+  'lock-silent': 'lockSilent',
   'wrong-readback': 'wrongReadback',
   'wrong-pop-key': 'wrongPopKey',
 } as const satisfies Record<string, keyof DeviceFaults>;

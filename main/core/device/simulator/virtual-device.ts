@@ -177,6 +177,9 @@ export function startVirtualDevice(options: VirtualDeviceOptions): VirtualDevice
   }
   /** faults.stall: armed at power-on; while `stalled`, retries of the cut-off request get nothing. */
   let stallArmed = faults.stall === true;
+  /** faults.lockSilent: armed at power-on; the LOCK that locks swallows its answer. */
+  let lockSilenceArmed = faults.lockSilent === true;
+  let silenceThisAnswer = false;
   let stalled: { seq: number; crc: number } | undefined;
   /** faults.unplug: set by WRITE_CHAIN when the device is to go away instead of answering. */
   let unplugNow = false;
@@ -257,6 +260,13 @@ export function startVirtualDevice(options: VirtualDeviceOptions): VirtualDevice
       return;
     }
     cache = { seq, crc, response };
+    if (silenceThisAnswer) {
+      // Locked, but the answer is lost, and so are the answers to its retries (as a stall's).
+      silenceThisAnswer = false;
+      stalled = { seq, crc };
+      stats.stalls++;
+      return;
+    }
     send(response, { seq, crc });
     if (finishedNow) {
       finishedNow = false;
@@ -313,6 +323,10 @@ export function startVirtualDevice(options: VirtualDeviceOptions): VirtualDevice
         if (state.lifecycle !== 'locked') {
           state.lifecycle = 'locked';
           persist();
+          if (lockSilenceArmed) {
+            lockSilenceArmed = false;
+            silenceThisAnswer = true;
+          }
           if (options.finishedWhen === 'locked') finishedNow = true;
         }
         return { command: 'lock' };
