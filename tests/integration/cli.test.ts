@@ -82,4 +82,21 @@ describe('trustline CLI', () => {
     assert.match(wrong.stdout, /TAMPERED.*\n.*entry 3: head-mismatch/);
     assert.equal(trustline(['audit', 'verify', '--head', 'nonsense', '--data', data]).code, 2);
   });
+
+  it('prints an anchor that a later verify holds the log to', () => {
+    const anchor = trustline(['audit', 'anchor', '--data', data]);
+    assert.equal(anchor.code, 0, anchor.stderr);
+    const printed = anchor.stdout.trim();
+    assert.match(printed, /^\d+:[0-9a-f]{64}$/);
+    assert.equal(trustline(['audit', 'verify', '--anchor', printed, '--data', data]).code, 0);
+    // More entries later: the anchored entry is still there with the same hash.
+    assert.equal(trustline(['groups', 'add', '--name', 'Line 9', '--data', data]).code, 0);
+    assert.equal(trustline(['audit', 'verify', '--anchor', printed, '--data', data]).code, 0);
+    const [seq] = printed.split(':');
+    const forged = trustline(['audit', 'verify', '--anchor', `${seq}:${'a'.repeat(64)}`, '--data', data]);
+    assert.equal(forged.code, 1);
+    assert.match(forged.stdout, new RegExp(`first broken link is entry ${seq}`));
+    assert.equal(trustline(['audit', 'anchor', '--anchor', printed, '--data', data]).code, 2);
+    assert.equal(trustline(['audit', 'verify', '--anchor', '12:xyz', '--data', data]).code, 2);
+  });
 });
