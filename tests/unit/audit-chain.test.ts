@@ -65,6 +65,20 @@ describe('audit chain', () => {
     assert.ok(report.problems.some((p) => p.kind === 'broken-link' && p.seq === 4));
   });
 
+  it('detects an inserted entry, even one hashed correctly and linked to its predecessor', () => {
+    const entries = chain(4);
+    // The forger links the new entry to entry 2 and renumbers what follows; entry 3 still points at entry 2.
+    const [inserted] = rebuildFrom(entries[1]!, 1);
+    const renumbered = entries.slice(2).map((e) => ({ ...e, seq: e.seq + 1 }));
+    const report = verifyAuditChain([...entries.slice(0, 2), inserted!, ...renumbered]);
+    assert.equal(report.ok, false);
+    assert.deepEqual(report.problems[0], { kind: 'broken-link', seq: 4 });
+    assert.ok(
+      report.problems.some((p) => p.kind === 'altered' && p.seq === 4),
+      'renumbering breaks the hash',
+    );
+  });
+
   it('detects reordered entries even when the sequence numbers are rewritten', () => {
     const entries = chain(4);
     const [second, third] = [entries[1]!, entries[2]!];
