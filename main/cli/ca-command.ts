@@ -4,7 +4,7 @@ import { type Ca, caKeyAlgorithms } from '../../preload/contract';
 import type { CallContext } from '../core/api/call-context';
 import type { Station } from '../core/station';
 import { dataOptions, keyStoreFlags, keyStoreOptions, withLocalStation } from './local-station';
-import { findByIdOrName, printList, printResult, unwrap, UsageError } from './output';
+import { resolveNamed, printList, printResult, unwrap, UsageError } from './output';
 
 export const caUsage = `trustline ca list [--json]
 trustline ca create-root --name NAME --cn CN [--o ORG] [--c CC] [--algorithm ${caKeyAlgorithms.join('|')}] [--days N] [--path-length N]
@@ -25,11 +25,7 @@ function readText(file: string, what: string): string {
 
 /** CAs are known to people by name; scripts may pass the ID. */
 export async function resolveCa(station: Station, ctx: CallContext, given: string): Promise<Ca | undefined> {
-  const cas = unwrap<Ca[]>(await station.dispatch('cas.list', {}, ctx));
-  if (!cas) return undefined;
-  const found = findByIdOrName(cas, given);
-  if (!found) throw new UsageError(`no CA named "${given}" (see trustline ca list)`);
-  return found;
+  return resolveNamed<Ca>(await station.dispatch('cas.list', {}, ctx), given, 'CA', 'trustline ca list');
 }
 
 function describeCa(ca: Ca): string {

@@ -59,6 +59,23 @@ export function printList<T>(
 }
 
 /** People name things; scripts may pass IDs. An exact ID wins, then a case-insensitive name. */
+/**
+ * The item a person names (or a script gives by ID) in a list call's result; a name that is not
+ * there is a usage error pointing at the command that lists them.
+ */
+export function resolveNamed<T extends { id: string; name: string }>(
+  listed: Result<unknown>,
+  given: string,
+  what: string,
+  listCommand: string,
+): T | undefined {
+  const items = unwrap<T[]>(listed);
+  if (!items) return undefined;
+  const found = findByIdOrName(items, given);
+  if (!found) throw new UsageError(`no ${what} named "${given}" (see ${listCommand})`);
+  return found;
+}
+
 export function findByIdOrName<T extends { id: string; name: string }>(items: T[], given: string): T | undefined {
   return items.find((i) => i.id === given) ?? items.find((i) => i.name.toLowerCase() === given.toLowerCase());
 }

@@ -5,7 +5,7 @@ import type { CallContext } from '../core/api/call-context';
 import type { Station } from '../core/station';
 import { resolveCa } from './ca-command';
 import { dataOptions, withLocalStation } from './local-station';
-import { findByIdOrName, printList, printResult, printTable, unwrap, UsageError } from './output';
+import { resolveNamed, printList, printResult, printTable, unwrap, UsageError } from './output';
 
 export const policyUsage = `trustline policy list [--json]
 trustline policy presets [--json]
@@ -14,11 +14,12 @@ trustline policy create --preset NAME --name NAME --ca CA [--body FILE.json] [--
   (--body holds policy fields that override the preset's, e.g. {"validity":{"kind":"days","days":730}})`;
 
 export async function resolvePolicy(station: Station, ctx: CallContext, given: string): Promise<Policy | undefined> {
-  const policies = unwrap<Policy[]>(await station.dispatch('policies.list', {}, ctx));
-  if (!policies) return undefined;
-  const found = findByIdOrName(policies, given);
-  if (!found) throw new UsageError(`no policy named "${given}" (see trustline policy list)`);
-  return found;
+  return resolveNamed<Policy>(
+    await station.dispatch('policies.list', {}, ctx),
+    given,
+    'policy',
+    'trustline policy list',
+  );
 }
 
 function describePolicy(p: Policy): string {

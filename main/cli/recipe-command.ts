@@ -4,7 +4,7 @@ import type { CallContext } from '../core/api/call-context';
 import type { Station } from '../core/station';
 import { resolveGroupId } from './devices-command';
 import { dataOptions, withLocalStation } from './local-station';
-import { findByIdOrName, printList, printResult, unwrap, UsageError } from './output';
+import { resolveNamed, printList, printResult, unwrap, UsageError } from './output';
 import { resolvePolicy } from './policy-command';
 import { positiveInteger } from './sim-command';
 
@@ -16,11 +16,12 @@ trustline recipe create --name NAME --policy POLICY (--group GROUP | --unmanaged
   (--port may also be a comma-separated list; --ask makes the line wait for a scanned label per device)`;
 
 export async function resolveRecipe(station: Station, ctx: CallContext, given: string): Promise<Recipe | undefined> {
-  const recipes = unwrap<Recipe[]>(await station.dispatch('recipes.list', {}, ctx));
-  if (!recipes) return undefined;
-  const found = findByIdOrName(recipes, given);
-  if (!found) throw new UsageError(`no recipe named "${given}" (see trustline recipe list)`);
-  return found;
+  return resolveNamed<Recipe>(
+    await station.dispatch('recipes.list', {}, ctx),
+    given,
+    'recipe',
+    'trustline recipe list',
+  );
 }
 
 /** `KEY:LABEL[:PATTERN]`; the pattern may itself contain ":". */

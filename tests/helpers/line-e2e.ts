@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after } from 'node:test';
@@ -8,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { CreateRecipeInput } from '../../preload/contract';
 import { openStation, type Station } from '../../main/core/station';
 import { setUpLine, type TestLine } from './line';
-import type { ServeProcess } from './serve-process';
+import { type ServeProcess, startServe } from './serve-process';
 
 export const E2E_PIN = '1234';
 
@@ -40,32 +38,8 @@ export async function prepareLineStation(
  * `trustline serve` like startServe, but with the key store PIN in its environment: the line
  * issues certificates from the first device on, with no one at the keyboard to unlock the store.
  */
-export async function startServeWithPin(dataDir: string): Promise<ServeProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['bin/trustline.js', 'serve', '--data', dataDir, '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, TRUSTLINE_HSM_PIN: E2E_PIN },
-  });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Open (http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+)/.exec(output);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once('exit', (code) => reject(new Error(`trustline serve exited with ${code}:\n${output}`)));
-  });
-  return {
-    url,
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+export function startServeWithPin(dataDir: string): Promise<ServeProcess> {
+  return startServe(dataDir, { env: { TRUSTLINE_HSM_PIN: E2E_PIN } });
 }
 
 /** A page on the station that fails the test file if the page throws or logs an unexpected error. */

@@ -10,9 +10,13 @@ export interface ServeProcess {
  * Starts the built `trustline serve` on a data folder and resolves once it prints the URL to
  * open: the station's own signal that it is ready, not a guess at how long start-up takes.
  */
-export async function startServe(dataDir: string): Promise<ServeProcess> {
+export async function startServe(
+  dataDir: string,
+  options: { env?: Record<string, string> } = {},
+): Promise<ServeProcess> {
   const child: ChildProcess = spawn(process.execPath, ['bin/trustline.js', 'serve', '--data', dataDir, '--port', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
   });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {

@@ -13,7 +13,7 @@
 import type { Database } from 'better-sqlite3';
 import { createPublicKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import type { PortFailure, PortState, Recipe } from '../../../preload/contract';
-import type { DeviceConnection, DeviceIdentity } from '../device/drivers';
+import type { DeviceConnection, DeviceCredentials, DeviceIdentity } from '../device/drivers';
 import { registerDevice } from '../inventory/devices.repo';
 import type { IssuanceEngine } from '../issuance/issuance-engine';
 import { getCertificateRow } from '../issuance/certificates.repo';
@@ -99,6 +99,14 @@ function credentialsOf(certificateId: string, serial: string, leaf: Buffer, chai
   };
 }
 
+/** Chain and trust anchors alike, byte for byte. */
+function sameCredentials(
+  a: DeviceCredentials,
+  b: { chain: readonly Buffer[]; trustAnchors: readonly Buffer[] },
+): boolean {
+  return sameBuffers(a.chain, b.chain) && sameBuffers(a.trustAnchors, b.trustAnchors);
+}
+
 function sameBuffers(a: readonly Buffer[], b: readonly Buffer[]): boolean {
   return a.length === b.length && a.every((buffer, i) => b[i]?.equals(buffer) === true);
 }
@@ -168,11 +176,7 @@ export async function runDeviceFlow(
       const recorded = recordedCredentials(ctx, resuming.certificate_id);
       // Unreadable or partly written (a crash between the chain and the anchors): repeat below.
       const onDevice = await connection.readCredentials().catch(() => null);
-      if (
-        onDevice &&
-        sameBuffers(onDevice.chain, recorded.chain) &&
-        sameBuffers(onDevice.trustAnchors, recorded.trustAnchors)
-      ) {
+      if (onDevice && sameCredentials(onDevice, recorded)) {
         if (resuming.step === 'issued') {
           recordStep(ctx.db, attemptId, written(ctx, recorded), time(ctx));
         }
@@ -301,10 +305,7 @@ async function verifyLockPass(
       `What the device returned is not the certificates written (${error instanceof Error ? error.message : String(error)}).`,
     );
   });
-  if (
-    !sameBuffers(readBack.chain, credentials.chain) ||
-    !sameBuffers(readBack.trustAnchors, credentials.trustAnchors)
-  ) {
+  if (!sameCredentials(readBack, credentials)) {
     throw new FlowFailure(
       'READBACK_MISMATCH',
       `The device holds ${readBack.chain.length} chain and ${readBack.trustAnchors.length} anchor certificates that differ from the ${credentials.chain.length} and ${credentials.trustAnchors.length} written.`,
@@ -375,11 +376,7 @@ async function resumePassedDevice(
       `The serial number ${identity.serialNumber} passed before, but its certificate is now ${status}; the device needs rework.`,
     );
   }
-  if (
-    !onDevice ||
-    !sameBuffers(onDevice.chain, recorded.chain) ||
-    !sameBuffers(onDevice.trustAnchors, recorded.trustAnchors)
-  ) {
+  if (!onDevice || !sameCredentials(onDevice, recorded)) {
     throw new FlowFailure(
       'DUPLICATE_SERIAL',
       `The serial number ${identity.serialNumber} already passed on ${passed.started_at.slice(0, 10)} (port ${passed.port}), but this device holds other credentials.`,
@@ -424,11 +421,7 @@ async function adoptHeldCertificate(
   if (!earlier?.certificate_id) return null;
   const recorded = recordedCredentials(ctx, earlier.certificate_id);
   const onDevice = await connection.readCredentials().catch(() => null);
-  if (
-    !onDevice ||
-    !sameBuffers(onDevice.chain, recorded.chain) ||
-    !sameBuffers(onDevice.trustAnchors, recorded.trustAnchors)
-  ) {
+  if (!onDevice || !sameCredentials(onDevice, recorded)) {
     return null;
   }
   const attemptId = adoptCertificate(

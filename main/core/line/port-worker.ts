@@ -7,7 +7,7 @@ import type { PortState } from '../../../preload/contract';
 import { type DeviceConnection, type DeviceIdentity, findDriver } from '../device/drivers';
 import type { ByteLink } from '../device/transports/byte-link';
 import { openSerialPort } from '../device/transports/serial-port';
-import { FlowFailure, toPortFailure } from './failures';
+import { toPortFailure } from './failures';
 import type { FlowContext, FlowOutcome } from './device-flow';
 import { runDeviceFlow } from './device-flow';
 
@@ -103,14 +103,9 @@ export function startPortWorker(options: PortWorkerOptions): PortWorker {
       wake = done;
     });
 
-  const identifyOrNull = async (connection: DeviceConnection): Promise<DeviceIdentity | null> => {
-    try {
-      return await connection.identify();
-    } catch (error) {
-      if (error instanceof FlowFailure) throw error;
-      return null;
-    }
-  };
+  /** Whatever stops an IDENTIFY (no answer, a closed port, garbage) means no device to work with now. */
+  const identifyOrNull = (connection: DeviceConnection): Promise<DeviceIdentity | null> =>
+    connection.identify().catch(() => null);
 
   /** Serves one opened link until it closes or the worker stops. */
   const serve = async (link: ByteLink) => {
