@@ -4,7 +4,7 @@ import { contextBridge, ipcRenderer } from 'electron';
 import { ipcChannels, isCallName, type PreloadApi } from './contract';
 
 const api: PreloadApi = {
-  call(name, input) {
+  call(name, input, session) {
     // Unknown names are also refused in main; checking here keeps junk off the channel.
     if (!isCallName(name)) {
       return Promise.resolve({
@@ -12,7 +12,7 @@ const api: PreloadApi = {
         error: { code: 'UNKNOWN_CALL', message: `There is no call named "${String(name)}".` },
       });
     }
-    return ipcRenderer.invoke(ipcChannels.call, name, input);
+    return ipcRenderer.invoke(ipcChannels.call, name, input, typeof session === 'string' ? session : null);
   },
   on(listener) {
     const forward = (_event: unknown, envelope: unknown) => listener(envelope);

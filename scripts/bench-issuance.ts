@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import pkcs11js from 'pkcs11js';
 import { acquireModule, releaseModule } from '../hsm/pkcs11-module-registry';
-import { localOperatorContext } from '../main/core/api/call-context';
+import { fullAccessContext } from '../main/core/api/call-context';
 import { bitString, sequence, smallInteger, tlv } from '../main/core/pki/der';
 import { encodeName } from '../main/core/pki/name';
 import { algorithmIdentifier } from '../main/core/pki/signature-algorithms';
@@ -22,7 +22,7 @@ const { values } = parseArgs({
 });
 const count = Number(values.count);
 const concurrency = Number(values.concurrency);
-const ctx = localOperatorContext('bench');
+const ctx = fullAccessContext('bench');
 const pin = '1234';
 const dir = mkdtempSync(path.join(os.tmpdir(), 'trustline-bench-issuance-'));
 

@@ -32,7 +32,7 @@ import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import type { CallInput, CallName, CallOutput } from '../preload/contract';
-import { localOperatorContext } from '../main/core/api/call-context';
+import { fullAccessContext } from '../main/core/api/call-context';
 import { openSerialPort } from '../main/core/device/transports/serial-port';
 import type { DeviceResult } from '../main/core/line/line-controller';
 import { openStation, type Station } from '../main/core/station';
@@ -63,7 +63,7 @@ if (!(pollMs >= 1) || !Number.isInteger(swapDelayMs) || swapDelayMs < 0) {
 }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const ctx = localOperatorContext('bench');
+const ctx = fullAccessContext('bench');
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { type CallContext, localOperatorContext } from '../core/api/call-context';
+import os from 'node:os';
+import type { CallContext } from '../core/api/call-context';
 import { keyStoreOptionsFromEnv, type KeyStoreOptions } from '../core/keys/key-store-session';
 import { openStation, type Station } from '../core/station';
 import { resolveDataDir } from '../core/store/data-dir';
@@ -42,6 +43,25 @@ export function reportTokenCreated(soPin: string): void {
   );
 }
 
+/**
+ * Who runs a command: the API token in TRUSTLINE_TOKEN, else TRUSTLINE_USER with
+ * TRUSTLINE_PASSWORD (checked like a sign-in, lockout included). With neither, a station that
+ * has no user yet is being set up by whoever sits at its console, who may do everything; once the
+ * first administrator exists, such a caller may make only the public calls (the dispatcher refuses
+ * the rest with UNAUTHENTICATED).
+ */
+export async function commandLineContext(station: Station, env: NodeJS.ProcessEnv = process.env): Promise<CallContext> {
+  const token = env.TRUSTLINE_TOKEN;
+  if (token) return station.auth.tokenContext(token.trim());
+  const user = env.TRUSTLINE_USER;
+  if (user) {
+    const password = env.TRUSTLINE_PASSWORD;
+    if (!password) throw new UsageError('TRUSTLINE_USER is set but TRUSTLINE_PASSWORD is not');
+    return station.auth.passwordContext(user, password);
+  }
+  return station.auth.setupContext(`local:${os.userInfo().username}`) ?? station.auth.sessionContext(null);
+}
+
 /** Opens the station on the chosen data folder for one command, and always closes it. */
 export async function withLocalStation<T>(
   dataFlag: string | undefined,
@@ -52,7 +72,7 @@ export async function withLocalStation<T>(
     keyStore: options.keyStore ?? { ...keyStoreOptionsFromEnv(), onTokenCreated: reportTokenCreated },
   });
   try {
-    return await run(station, localOperatorContext());
+    return await run(station, await commandLineContext(station));
   } finally {
     await station.close();
   }

@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { localOperatorContext } from '../core/api/call-context';
 import { startLoopbackBridge } from '../core/bridge/loopback-bridge';
 import { keyStoreOptionsFromEnv } from '../core/keys/key-store-session';
+import { authOptionsFromEnv } from '../core/users/auth-service';
 import { openStation } from '../core/station';
 import { resolveDataDir } from '../core/store/data-dir';
 import { reportTokenCreated } from './local-station';
@@ -40,17 +40,21 @@ export async function serveCommand(args: string[]): Promise<void> {
   const dataDir = resolveDataDir({ flag: values.data });
   const station = openStation(dataDir, {
     keyStore: { ...keyStoreOptionsFromEnv(), onTokenCreated: reportTokenCreated },
+    auth: authOptionsFromEnv(),
   });
   const bridge = await startLoopbackBridge({
     dispatch: station.dispatch,
     hub: station.hub,
-    context: localOperatorContext(),
+    authenticate: (credentials) => station.auth.contextFor(credentials),
     rendererDir,
     port,
   });
   process.stdout.write(`Trustline station serving data in ${dataDir}\n`);
   const keys = station.keys.status();
   process.stdout.write(`Key store: ${keys.description}${keys.unlocked ? '' : ' (locked until its PIN is given)'}\n`);
+  if (station.auth.setupRequired()) {
+    process.stdout.write('No administrator yet: the page asks for the first Solution administrator.\n');
+  }
   process.stdout.write(`Open ${bridge.url}\n`);
   const stop = () => {
     void bridge.close().finally(() => {

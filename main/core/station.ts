@@ -1,17 +1,22 @@
 import os from 'node:os';
 import type { Database } from 'better-sqlite3';
+import { auditHandlers } from './api/audit-handlers';
 import { caHandlers } from './api/ca-handlers';
 import { certificateHandlers } from './api/certificate-handlers';
 import { createDispatcher, type Dispatch } from './api/dispatcher';
 import { inventoryHandlers } from './api/inventory-handlers';
 import { lineHandlers } from './api/line-handlers';
 import { policyHandlers } from './api/policy-handlers';
+import { userHandlers } from './api/user-handlers';
+import { recordAuditEvent } from './audit/audit-log.repo';
 import { createEventHub, type EventHub } from './events/event-hub';
 import { createIssuanceEngine, type IssuanceEngine } from './issuance/issuance-engine';
 import { createKeyStoreSession, type KeyStoreOptions, type KeyStoreSession } from './keys/key-store-session';
 import { createLineController, type LineController, type LineControllerOptions } from './line/line-controller';
 import { createQaService, type QaService } from './qa/qa-service';
 import { openStationDatabase } from './store/database';
+import { type AuthOptions, type AuthService, createAuthService } from './users/auth-service';
+import { syncBuiltInRoles } from './users/users.repo';
 
 export interface Station {
   readonly dataDir: string;
@@ -22,6 +27,7 @@ export interface Station {
   readonly issuance: IssuanceEngine;
   readonly line: LineController;
   readonly qa: QaService;
+  readonly auth: AuthService;
   /** Lets certificates being recorded finish, then closes the database and logs out of the key store. */
   close(): Promise<void>;
 }
@@ -30,6 +36,8 @@ export interface StationOptions {
   keyStore?: KeyStoreOptions;
   /** Line tuning for tests and benches (IDENTIFY poll interval, a wrapped port opener). */
   line?: Pick<LineControllerOptions, 'pollMs' | 'openLink'>;
+  /** Idle lock and lockout; tests shorten them and pin the clock. */
+  auth?: AuthOptions;
 }
 
 /** The station core in plain Node: store, key store, events and the contract's handlers. No Electron here. */
@@ -40,13 +48,23 @@ export function openStation(dataDir: string, options: StationOptions = {}): Stat
   const issuance = createIssuanceEngine({ db, keyStore: (step) => keys.require(step) });
   const line = createLineController({ db, hub, issuance, ...options.line });
   const qa = createQaService({ db, busyPorts: () => line.busyPorts(), station: os.hostname() });
-  const dispatch = createDispatcher({
-    ...inventoryHandlers(db, hub),
-    ...caHandlers(db, hub, keys),
-    ...policyHandlers(db, hub),
-    ...certificateHandlers(db, hub, issuance),
-    ...lineHandlers(db, hub, line, qa),
-  });
+  syncBuiltInRoles(db);
+  const auth = createAuthService(db, options.auth);
+  const dispatch = createDispatcher(
+    {
+      ...inventoryHandlers(db, hub),
+      ...caHandlers(db, hub, keys),
+      ...policyHandlers(db, hub),
+      ...certificateHandlers(db, hub, issuance),
+      ...lineHandlers(db, hub, line, qa),
+      ...userHandlers(db, auth),
+      ...auditHandlers(db),
+    },
+    {
+      onRefused: (ctx, call, permission) =>
+        recordAuditEvent(db, { actor: ctx.actor, action: 'call.refused', subject: call, details: { permission } }),
+    },
+  );
   return {
     dataDir,
     db,
@@ -56,6 +74,7 @@ export function openStation(dataDir: string, options: StationOptions = {}): Stat
     issuance,
     line,
     qa,
+    auth,
     close: async () => {
       // Ports first: a device mid-flow finishes its step (and its certificate is recorded) before the store closes.
       await line.close();

@@ -16,7 +16,8 @@ export interface IpcMainLike {
 
 export interface IpcAdapterOptions {
   dispatch: Dispatch;
-  context: () => CallContext;
+  /** Who the call is from: the session the renderer signed in with, if any. */
+  context: (session: string | null) => CallContext;
   /** Whether a frame URL is our own renderer (file:// of the packaged index.html). */
   isTrustedUrl: (url: string) => boolean;
 }
@@ -27,7 +28,7 @@ export interface IpcAdapterOptions {
  * before it reaches the core.
  */
 export function registerIpcAdapter(ipcMain: IpcMainLike, options: IpcAdapterOptions): () => void {
-  ipcMain.handle(ipcChannels.call, async (event, name, input) => {
+  ipcMain.handle(ipcChannels.call, async (event, name, input, session) => {
     const frame = event.senderFrame;
     if (!frame || frame.parent !== null || !options.isTrustedUrl(frame.url)) {
       return {
@@ -35,7 +36,7 @@ export function registerIpcAdapter(ipcMain: IpcMainLike, options: IpcAdapterOpti
         error: { code: 'FORBIDDEN_ORIGIN', message: 'Calls are accepted only from the station window.' },
       };
     }
-    return options.dispatch(name, input, options.context());
+    return options.dispatch(name, input, options.context(typeof session === 'string' ? session : null));
   });
   return () => ipcMain.removeHandler(ipcChannels.call);
 }

@@ -4,8 +4,8 @@ import { app, BrowserWindow, ipcMain, session } from 'electron';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ipcChannels } from '../../preload/contract';
-import { localOperatorContext } from '../core/api/call-context';
 import { keyStoreOptionsFromEnv } from '../core/keys/key-store-session';
+import { authOptionsFromEnv } from '../core/users/auth-service';
 import { openStation } from '../core/station';
 import { resolveDataDir } from '../core/store/data-dir';
 import { isAppPageUrl, registerIpcAdapter } from './ipc-adapter';
@@ -26,12 +26,12 @@ app.enableSandbox();
 void app.whenReady().then(() => {
   const station = openStation(resolveDataDir({ flag: dataFlag(process.argv) }), {
     keyStore: keyStoreOptionsFromEnv(),
+    auth: authOptionsFromEnv(),
   });
   hardenSession(session.defaultSession);
-  const context = localOperatorContext();
   registerIpcAdapter(ipcMain, {
     dispatch: station.dispatch,
-    context: () => context,
+    context: (session) => station.auth.contextFor({ session }),
     isTrustedUrl: (url) => isAppPageUrl(url, indexUrl),
   });
   // Any web contents, not only our window's, may neither navigate away nor open windows.

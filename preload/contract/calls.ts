@@ -1,5 +1,13 @@
 import { z } from 'zod';
 import {
+  auditExportSchema,
+  auditFilterSchema,
+  auditPageSchema,
+  auditVerificationSchema,
+  listAuditInput,
+  verifyAuditInput,
+} from './audit.schema';
+import {
   adoptCaKeyInput,
   caIdInput,
   caPemResult,
@@ -59,6 +67,27 @@ import {
   previewPolicyInput,
   updatePolicyInput,
 } from './policy.schema';
+
+import {
+  apiTokenSchema,
+  authStateSchema,
+  createdTokenSchema,
+  createRoleInput,
+  createServiceUserInput,
+  createTokenInput,
+  createUserInput,
+  roleIdInput,
+  roleSchema,
+  sessionInfoSchema,
+  setupFirstAdminInput,
+  signedInSchema,
+  signInInput,
+  tokenIdInput,
+  unlockInput,
+  updateUserInput,
+  userIdInput,
+  userSchema,
+} from './users.schema';
 
 /**
  * Every call the renderer can make, declared once. The Electron adapter, the loopback bridge
@@ -304,6 +333,126 @@ export const calls = {
     input: qaReportInput,
     output: qaReportSchema,
     permission: 'qa.verify',
+  }),
+  'auth.state': defineCall({
+    summary: 'Whether the station needs its first administrator, and who is signed in',
+    input: z.strictObject({}),
+    output: authStateSchema,
+    permission: 'public',
+  }),
+  'auth.setupFirstAdmin': defineCall({
+    summary: 'Create the first Solution administrator (only while no user exists) and sign them in',
+    input: setupFirstAdminInput,
+    output: signedInSchema,
+    permission: 'public',
+  }),
+  'auth.signIn': defineCall({
+    summary: 'Sign in with username and password, username and PIN, or a badge',
+    input: signInInput,
+    output: signedInSchema,
+    permission: 'public',
+  }),
+  'auth.signOut': defineCall({
+    summary: 'End this session',
+    input: z.strictObject({}),
+    output: z.object({ signedOut: z.boolean() }),
+    permission: 'public',
+  }),
+  'auth.lock': defineCall({
+    summary: 'Lock this session now (as the idle timer would)',
+    input: z.strictObject({}),
+    output: sessionInfoSchema,
+    permission: 'public',
+  }),
+  'auth.unlock': defineCall({
+    summary: 'Unlock this session with its PIN or password',
+    input: unlockInput,
+    output: sessionInfoSchema,
+    permission: 'public',
+  }),
+  'roles.list': defineCall({
+    summary: 'List built-in and custom roles with their permissions',
+    input: z.strictObject({}),
+    output: z.array(roleSchema),
+    permission: 'users.manage',
+  }),
+  'roles.create': defineCall({
+    summary: 'Compose a custom role from permissions',
+    input: createRoleInput,
+    output: roleSchema,
+    permission: 'users.manage',
+  }),
+  'roles.delete': defineCall({
+    summary: 'Delete a custom role no user holds',
+    input: roleIdInput,
+    output: z.object({ id: z.string() }),
+    permission: 'users.manage',
+  }),
+  'users.list': defineCall({
+    summary: 'List people and service users',
+    input: z.strictObject({}),
+    output: z.array(userSchema),
+    permission: 'users.manage',
+  }),
+  'users.create': defineCall({
+    summary: 'Add a person with roles and any of password, PIN and badge',
+    input: createUserInput,
+    output: userSchema,
+    permission: 'users.manage',
+  }),
+  'users.update': defineCall({
+    summary: "Change a user's name, roles, credentials, or disable them",
+    input: updateUserInput,
+    output: userSchema,
+    permission: 'users.manage',
+  }),
+  'users.clearLockout': defineCall({
+    summary: 'Let a locked-out user sign in again',
+    input: userIdInput,
+    output: userSchema,
+    permission: 'users.manage',
+  }),
+  'users.createService': defineCall({
+    summary: 'Add a service user that holds only the permissions given to it',
+    input: createServiceUserInput,
+    output: userSchema,
+    permission: 'users.manage',
+  }),
+  'tokens.list': defineCall({
+    summary: "List your API tokens (and, with users.manage, everyone's)",
+    input: z.strictObject({}),
+    output: z.array(apiTokenSchema),
+    permission: 'tokens.manage',
+  }),
+  'tokens.create': defineCall({
+    summary: 'Create an API token for yourself or a service user; the secret is shown once',
+    input: createTokenInput,
+    output: createdTokenSchema,
+    permission: 'tokens.manage',
+  }),
+  'tokens.revoke': defineCall({
+    summary: 'Revoke an API token',
+    input: tokenIdInput,
+    output: apiTokenSchema,
+    permission: 'tokens.manage',
+  }),
+  'audit.list': defineCall({
+    summary: 'Audit entries, newest first, filtered by actor, action, subject and time',
+    input: listAuditInput,
+    output: auditPageSchema,
+    permission: 'audit.view',
+  }),
+  'audit.export': defineCall({
+    summary: 'The filtered audit entries as CSV (the export itself is audited)',
+    input: auditFilterSchema,
+    output: auditExportSchema,
+    permission: 'audit.view',
+  }),
+  'audit.verify': defineCall({
+    summary: "Walk the audit log's hash chain, optionally against an anchor kept elsewhere",
+    input: verifyAuditInput,
+    output: auditVerificationSchema,
+    permission: 'audit.view',
   }),
 } as const;
 

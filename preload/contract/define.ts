@@ -1,10 +1,10 @@
 import type { z } from 'zod';
-import type { Permission } from './permissions';
+import type { CallAccess } from './permissions';
 
 export interface CallSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   readonly input: I;
   readonly output: O;
-  readonly permission: Permission;
+  readonly permission: CallAccess;
   /** One line for the README's and the error messages' benefit. */
   readonly summary: string;
 }

@@ -1,3 +1,4 @@
+export * from './audit.schema';
 export * from './ca.schema';
 export * from './calls';
 export * from './certificate.schema';
@@ -10,3 +11,4 @@ export * from './line.schema';
 export * from './permissions';
 export * from './policy.schema';
 export * from './transport';
+export * from './users.schema';

@@ -1,7 +1,6 @@
 /**
- * Every permission a call can require. Roles (Device creator, Device administrator, Solution
- * administrator, Line operator, QA technician) are sets of these and arrive with the user model;
- * the names follow the seeds' "view / manage per resource" convention.
+ * Every permission a call can require. Roles are sets of these (see the built-in roles in
+ * main/core/users); the names follow the seeds' "view / manage per resource" convention.
  */
 export const permissions = [
   'devices.view',
@@ -15,10 +14,23 @@ export const permissions = [
   'policies.manage',
   'certificates.view',
   'certificates.issue',
+  'jobs.run',
   'line.view',
   'line.run',
   'recipes.manage',
   'qa.verify',
+  'users.manage',
+  'tokens.manage',
+  'audit.view',
+  'settings.manage',
 ] as const;
 
 export type Permission = (typeof permissions)[number];
+
+/**
+ * What a call asks of its caller: a permission, or nothing at all for the few calls a person
+ * makes before they are signed in (sign-in itself, the first-run step). Those handlers check
+ * the session they need themselves.
+ */
+export const publicAccess = 'public' as const;
+export type CallAccess = Permission | typeof publicAccess;

@@ -12,11 +12,17 @@ export const bridgePaths = {
   events: '/api/events',
 } as const;
 
+/** The header that carries a signed-in session on the bridge (the launch token stays in authorization). */
+export const bridgeSessionHeader = 'x-trustline-session';
+
+/** API tokens start with this, so the bridge can tell them from the launch token. */
+export const apiTokenPrefix = 'tlt_';
+
 /** The WebSocket subprotocol carries the launch token: browsers cannot set headers on a WebSocket. */
 export const bridgeTokenProtocolPrefix = 'trustline.token.';
 
 /** The API the preload exposes on `window.trustline`; the renderer's client wraps it. */
 export interface PreloadApi {
-  call(name: string, input: unknown): Promise<unknown>;
+  call(name: string, input: unknown, session?: string | null): Promise<unknown>;
   on(listener: (envelope: unknown) => void): () => void;
 }

@@ -1,4 +1,4 @@
-import { bridgePaths, bridgeTokenProtocolPrefix } from '../../preload/contract';
+import { bridgePaths, bridgeSessionHeader, bridgeTokenProtocolPrefix } from '../../preload/contract';
 import type { Transport } from './transport';
 
 const tokenKey = 'trustline.launchToken';
@@ -49,10 +49,12 @@ export function bridgeTransport(token: string): Transport {
 
   return {
     kind: 'browser',
-    async call(name, input) {
+    async call(name, input, session) {
+      const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      if (session) headers[bridgeSessionHeader] = session;
       const response = await fetch(`${bridgePaths.callPrefix}${encodeURIComponent(name)}`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        headers,
         body: JSON.stringify(input ?? {}),
       });
       return response.json();

@@ -10,7 +10,7 @@ declare global {
 export function electronTransport(api: PreloadApi): Transport {
   return {
     kind: 'electron',
-    call: (name, input) => api.call(name, input),
+    call: (name, input, session) => api.call(name, input, session),
     subscribe: (listener) => api.on(listener),
   };
 }

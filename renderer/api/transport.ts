@@ -1,6 +1,7 @@
 /** How the renderer reaches the core: Electron's preload or the loopback bridge. */
 export interface Transport {
   readonly kind: 'electron' | 'browser';
-  call(name: string, input: unknown): Promise<unknown>;
+  /** `session` is the token auth.signIn handed out; absent before anyone signs in. */
+  call(name: string, input: unknown, session: string | null): Promise<unknown>;
   subscribe(listener: (envelope: unknown) => void): () => void;
 }

@@ -3,11 +3,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import assert from 'node:assert/strict';
 import type { CaKeyAlgorithm, CallInput, CallName, CallOutput, ErrorCode } from '../../preload/contract';
-import { localOperatorContext } from '../../main/core/api/call-context';
+import { type CallContext, fullAccessContext } from '../../main/core/api/call-context';
 import type { Station } from '../../main/core/station';
 import { rowCounts } from './station';
 
-export const admin = localOperatorContext('test:admin');
+export const admin = fullAccessContext('test:admin');
 
 /** Runs openssl and returns its stdout; throws with stderr when it fails. */
 export function openssl(args: string[], input?: string): string {
@@ -42,8 +42,13 @@ export function makeCsr(
 }
 
 /** Calls the contract as the administrator; fails the test with the station's error otherwise. */
-export async function call<N extends CallName>(station: Station, name: N, input: CallInput<N>): Promise<CallOutput<N>> {
-  const result = await station.dispatch(name, input, admin);
+export async function call<N extends CallName>(
+  station: Station,
+  name: N,
+  input: CallInput<N>,
+  ctx: CallContext = admin,
+): Promise<CallOutput<N>> {
+  const result = await station.dispatch(name, input, ctx);
   if (!result.ok) assert.fail(`${name} failed: ${result.error.code} ${result.error.message}`);
   return result.value as CallOutput<N>;
 }
@@ -54,9 +59,10 @@ export async function refused<N extends CallName>(
   name: N,
   input: CallInput<N>,
   code: ErrorCode,
+  ctx: CallContext = admin,
 ): Promise<string> {
   const before = rowCounts(station.db);
-  const result = await station.dispatch(name, input, admin);
+  const result = await station.dispatch(name, input, ctx);
   if (result.ok) assert.fail(`${name} should have been refused with ${code}`);
   assert.equal(result.error.code, code, result.error.message);
   assert.deepEqual(rowCounts(station.db), before, `${name} refused with ${code} changed the store`);

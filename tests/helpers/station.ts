@@ -1,10 +1,10 @@
 import type { Database } from 'better-sqlite3';
-import { localOperatorContext } from '../../main/core/api/call-context';
+import { fullAccessContext } from '../../main/core/api/call-context';
 import { type Station, openStation } from '../../main/core/station';
 import { tempDir } from './temp-dir';
 
 export const ctx = { actor: 'test:operator' };
-export const callContext = localOperatorContext('test:operator');
+export const callContext = fullAccessContext('test:operator');
 
 /** A real station on a real SQLite file in its own temporary folder. */
 export function testStation(): Station {
@@ -25,6 +25,10 @@ export function rowCounts(db: Database): Record<string, number> {
     'line_runs',
     'provisionings',
     'qa_verdicts',
+    'users',
+    'user_roles',
+    'roles',
+    'api_tokens',
   ];
   return Object.fromEntries(
     tables.map((t) => [t, (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n]),

@@ -46,7 +46,11 @@ const call = (bridge: LoopbackBridge, name: string, input: unknown) =>
 
 async function setup(): Promise<{ station: Station; bridge: LoopbackBridge }> {
   const station = testStation();
-  const bridge = await startLoopbackBridge({ dispatch: station.dispatch, hub: station.hub, context: callContext });
+  const bridge = await startLoopbackBridge({
+    dispatch: station.dispatch,
+    hub: station.hub,
+    authenticate: () => callContext,
+  });
   after(async () => {
     await bridge.close();
     station.close();

@@ -83,6 +83,7 @@ describe('migrations', () => {
     }[];
     const own = tables.filter((t) => !t.sql.startsWith('CREATE VIRTUAL') && !t.name.startsWith('device_search_'));
     assert.deepEqual(own.map((t) => t.name).sort(), [
+      'api_tokens',
       'audit_log',
       'certificate_authorities',
       'certificates',
@@ -94,6 +95,9 @@ describe('migrations', () => {
       'provisionings',
       'qa_verdicts',
       'recipes',
+      'roles',
+      'user_roles',
+      'users',
     ]);
     for (const table of own) assert.match(table.sql, /STRICT/, table.name);
     db.close();

@@ -4,6 +4,8 @@ import {
   type CallParsedInput,
   calls,
   isCallName,
+  type Permission,
+  publicAccess,
   type Result,
 } from '../../../preload/contract';
 import { parseInput } from '../errors/parse-input';
@@ -16,12 +18,45 @@ export type Handlers = {
 
 export type Dispatch = (name: unknown, input: unknown, ctx: CallContext) => Promise<Result<unknown>>;
 
+export interface DispatcherOptions {
+  /** A signed-in caller asked for a call their permissions do not allow: worth an audit entry. */
+  onRefused?: (ctx: CallContext, call: CallName, permission: Permission) => void;
+}
+
+const refusalErrors = {
+  'signed-out': [
+    'UNAUTHENTICATED',
+    'Sign in first (on the command line: set TRUSTLINE_TOKEN, or TRUSTLINE_USER and TRUSTLINE_PASSWORD).',
+  ],
+  locked: ['SESSION_LOCKED', 'The station is locked. Unlock it with your PIN or password.'],
+  'setup-required': ['SETUP_REQUIRED', 'The station has no administrator yet. Create the first administrator.'],
+} as const;
+
+/** Public calls pass; otherwise the caller must be signed in, unlocked, and hold the permission. */
+function checkAccess(name: CallName, ctx: CallContext, options: DispatcherOptions): void {
+  const permission = calls[name].permission;
+  if (permission === publicAccess) return;
+  if (ctx.refusal) {
+    const [code, message] = refusalErrors[ctx.refusal];
+    throw new StationError(code, message, { step: 'dispatch', params: { call: name } });
+  }
+  if (!ctx.permissions.has(permission)) {
+    options.onRefused?.(ctx, name, permission);
+    throw new StationError('PERMISSION_DENIED', `${ctx.actor} lacks the permission ${permission}.`, {
+      step: 'dispatch',
+      params: { permission, call: name },
+    });
+  }
+  ctx.touch?.();
+}
+
 /**
  * The one door into the core for every transport: the name must be in the contract, the input
- * must parse, and the caller must hold the call's permission before a handler runs. A rejected
+ * must parse, and the caller must be signed in and hold the call's permission before a handler
+ * runs (a few public calls, such as sign-in, check their session themselves). A rejected
  * call never reaches a handler, so it changes nothing.
  */
-export function createDispatcher(handlers: Handlers): Dispatch {
+export function createDispatcher(handlers: Handlers, options: DispatcherOptions = {}): Dispatch {
   return async (name, input, ctx) => {
     try {
       if (!isCallName(name)) {
@@ -32,12 +67,7 @@ export function createDispatcher(handlers: Handlers): Dispatch {
         });
       }
       const spec = calls[name];
-      if (!ctx.permissions.has(spec.permission)) {
-        throw new StationError('PERMISSION_DENIED', `${ctx.actor} lacks the permission ${spec.permission}.`, {
-          step: 'dispatch',
-          params: { permission: spec.permission, call: name },
-        });
-      }
+      checkAccess(name, ctx, options);
       const parsed = parseInput(spec.input, input, name);
       const handler = handlers[name] as (input: unknown, ctx: CallContext) => unknown;
       const value: unknown = await handler(parsed, ctx);

@@ -12,14 +12,21 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'CA_CERT_INVALID':
       return 400;
     case 'UNAUTHENTICATED':
+    case 'SIGN_IN_FAILED':
+    case 'TOKEN_EXPIRED':
+    case 'TOKEN_REVOKED':
       return 401;
     case 'PERMISSION_DENIED':
     case 'FORBIDDEN_ORIGIN':
+    case 'ACCOUNT_DISABLED':
+    case 'SETUP_REQUIRED':
       return 403;
     case 'HSM_PIN_INCORRECT':
       return 401;
     case 'KEY_STORE_LOCKED':
     case 'HSM_PIN_LOCKED':
+    case 'ACCOUNT_LOCKED':
+    case 'SESSION_LOCKED':
       return 423;
     case 'UNKNOWN_CALL':
     case 'GROUP_NOT_FOUND':
@@ -32,6 +39,9 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'RECIPE_NOT_FOUND':
     case 'RUN_NOT_FOUND':
     case 'INSPECTION_NOT_FOUND':
+    case 'USER_NOT_FOUND':
+    case 'ROLE_NOT_FOUND':
+    case 'TOKEN_NOT_FOUND':
       return 404;
     case 'GROUP_NAME_TAKEN':
     case 'GROUP_NOT_EMPTY':
@@ -47,6 +57,12 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'LINE_NOT_RUNNING':
     case 'LINE_PORT_BUSY':
     case 'NO_PORT_WAITING_FOR_LABEL':
+    case 'SETUP_DONE':
+    case 'USERNAME_TAKEN':
+    case 'ROLE_NAME_TAKEN':
+    case 'ROLE_IN_USE':
+    case 'BADGE_TAKEN':
+    case 'LAST_ADMINISTRATOR':
       return 409;
     case 'KEY_TYPE_NOT_ALLOWED':
     case 'KEY_GENERATION_NOT_ALLOWED':

@@ -2,11 +2,19 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { bridgePaths, bridgeTokenProtocolPrefix, type Result, type StationErrorShape } from '../../../preload/contract';
+import {
+  apiTokenPrefix,
+  bridgePaths,
+  bridgeSessionHeader,
+  bridgeTokenProtocolPrefix,
+  type Result,
+  type StationErrorShape,
+} from '../../../preload/contract';
 import type { CallContext } from '../api/call-context';
 import type { Dispatch } from '../api/dispatcher';
 import type { EventHub } from '../events/event-hub';
 import { contentSecurityPolicy } from './content-security-policy';
+import { isStationError } from '../errors/station-error';
 import { httpStatusFor } from './http-status';
 import { readStaticFile } from './static-files';
 
@@ -15,7 +23,11 @@ const maxBodyBytes = 1024 * 1024;
 export interface LoopbackBridgeOptions {
   dispatch: Dispatch;
   hub: EventHub;
-  context: CallContext;
+  /**
+   * Who a call is from: the page's signed-in session, or an API token a script presents instead
+   * of the launch token. Throws a StationError for a token that is unknown, revoked or expired.
+   */
+  authenticate: (credentials: { session?: string; apiToken?: string }) => CallContext;
   /** The built renderer; without it only the API is served. */
   rendererDir?: string;
   /** 0 picks a free port. */
@@ -79,8 +91,9 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
 
 /**
  * Serves the renderer and the contract to a browser on 127.0.0.1 only: HTTP POST for calls,
- * a WebSocket for events. Every API request must carry the launch token, come from our own
- * origin and name our own host (DNS-rebinding pages name theirs).
+ * a WebSocket for events. Every API request must carry the launch token (and, past sign-in, its
+ * session) or an API token, come from our own origin and name our own host (DNS-rebinding pages
+ * name theirs).
  */
 export async function startLoopbackBridge(options: LoopbackBridgeOptions): Promise<LoopbackBridge> {
   const token = options.token ?? randomBytes(32).toString('base64url');
@@ -91,12 +104,26 @@ export async function startLoopbackBridge(options: LoopbackBridgeOptions): Promi
   const originAllowed = (req: IncomingMessage) => req.headers.origin === undefined || req.headers.origin === origin;
 
   async function handleCall(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
-    const auth = req.headers.authorization ?? '';
-    if (!auth.startsWith('Bearer ') || !sameToken(auth.slice('Bearer '.length), token)) {
+    const bearer = (req.headers.authorization ?? '').startsWith('Bearer ')
+      ? (req.headers.authorization ?? '').slice('Bearer '.length)
+      : '';
+    const apiToken = bearer.startsWith(apiTokenPrefix) ? bearer : undefined;
+    if (apiToken === undefined && !sameToken(bearer, token)) {
       sendError(res, {
         code: 'UNAUTHENTICATED',
-        message: 'Missing or wrong launch token. Open the URL the station printed.',
+        message: 'Missing or wrong launch token or API token. Open the URL the station printed.',
       });
+      return;
+    }
+    let context: CallContext;
+    try {
+      const session = req.headers[bridgeSessionHeader];
+      context = options.authenticate(
+        apiToken !== undefined ? { apiToken } : typeof session === 'string' ? { session } : {},
+      );
+    } catch (error) {
+      if (!isStationError(error)) throw error;
+      sendError(res, error.toShape());
       return;
     }
     if (req.method !== 'POST') {
@@ -123,7 +150,7 @@ export async function startLoopbackBridge(options: LoopbackBridgeOptions): Promi
       sendError(res, { code: 'INVALID_INPUT', message: 'The request body is not valid JSON.' });
       return;
     }
-    const result = await options.dispatch(name, input, options.context);
+    const result = await options.dispatch(name, input, context);
     if (result.ok) sendJson(res, 200, result);
     else sendError(res, result.error);
   }

@@ -1,3 +1,4 @@
+import { csvRecord } from '../reports/csv';
 import { a4, PdfPage, type PdfFont, truncateToWidth, writePdf } from './pdf-document';
 
 // The QA report of one production lot, as CSV for spreadsheets and as PDF for the lot's paperwork.
@@ -46,27 +47,6 @@ const csvColumns: ReadonlyArray<readonly [string, (row: QaReportRow) => string |
   ['failed_checks', (row) => failedCheckNames(row).join(';')],
   ['notes', (row) => row.notes],
 ];
-
-// Excel, LibreOffice and Sheets treat a cell starting with one of these as a formula and evaluate it
-// (=HYPERLINK, =cmd|..., DDE). Device names, notes and technician names come from people and devices,
-// so a leading quote makes the spreadsheet show the text instead of running it.
-const formulaTriggers = new Set(['=', '+', '-', '@', '\t', '\r']);
-
-function neutralizeFormula(value: string): string {
-  return formulaTriggers.has(value.charAt(0)) ? `'${value}` : value;
-}
-
-function quoteCsvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-}
-
-function csvField(value: string | null): string {
-  return quoteCsvField(neutralizeFormula(value ?? ''));
-}
-
-function csvRecord(fields: ReadonlyArray<string | null>): string {
-  return fields.map(csvField).join(',') + '\r\n';
-}
 
 /** RFC 4180 CSV: a header row, then one record per device; every record ends with CRLF. */
 export function qaReportCsv(input: QaReportInput): string {

@@ -8,6 +8,7 @@ import { certificateAuthorities } from './0007-certificate-authorities';
 import { policies } from './0008-policies';
 import { certificates } from './0009-certificates';
 import { line } from './0010-line';
+import { users } from './0011-users';
 import type { Migration } from './migration';
 
 /** Every migration in order. Append only: a shipped migration is never edited or removed. */
@@ -22,6 +23,7 @@ export const migrations: readonly Migration[] = [
   policies,
   certificates,
   line,
+  users,
 ];
 
 export const latestVersion = migrations.length;
