@@ -51,7 +51,11 @@ export async function signedIn(
   station: Station,
   input: { username: string; password: string },
 ): Promise<{ signed: SignedIn; ctx: () => CallContext }> {
-  const result = await station.dispatch('auth.signIn', { method: 'password', ...input }, station.auth.contextFor({}));
+  const result = await station.dispatch(
+    'auth.signIn',
+    { method: 'password', username: input.username, password: input.password },
+    station.auth.contextFor({}),
+  );
   assert.ok(result.ok, JSON.stringify(result));
   const signed = result.value as SignedIn;
   return { signed, ctx: () => station.auth.contextFor({ session: signed.sessionToken }) };

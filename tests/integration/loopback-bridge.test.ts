@@ -4,8 +4,14 @@ import { after, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { type LoopbackBridge, startLoopbackBridge } from '../../main/core/bridge/loopback-bridge';
 import type { Station } from '../../main/core/station';
-import { bridgeTokenProtocolPrefix, type EventEnvelope } from '../../preload/contract';
+import {
+  bridgeSessionHeader,
+  bridgeTokenProtocolPrefix,
+  type EventEnvelope,
+  type SignedIn,
+} from '../../preload/contract';
 import { callContext, rowCounts, testStation } from '../helpers/station';
+import { seedUser } from '../helpers/users';
 
 interface Reply {
   status: number;
@@ -179,5 +185,87 @@ describe('loopback bridge', () => {
       openSocket(bridge, [`${bridgeTokenProtocolPrefix}${bridge.token}`], 'https://evil.example'),
       /403/,
     );
+  });
+});
+
+describe('loopback bridge with users', () => {
+  async function setupWithUsers(): Promise<{ station: Station; bridge: LoopbackBridge }> {
+    const station = testStation();
+    const bridge = await startLoopbackBridge({
+      dispatch: station.dispatch,
+      hub: station.hub,
+      authenticate: (credentials) => station.auth.contextFor(credentials),
+    });
+    after(async () => {
+      await bridge.close();
+      await station.close();
+    });
+    await seedUser(station, {
+      username: 'ada',
+      roleNames: ['Solution administrator'],
+      password: 'a-long-enough-password',
+    });
+    await seedUser(station, { username: 'olga', roleNames: ['Line operator'], pin: '2580' });
+    return { station, bridge };
+  }
+
+  const signIn = async (bridge: LoopbackBridge, input: Record<string, string>) => {
+    const reply = await call(bridge, 'auth.signIn', input);
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    return reply.body.value as SignedIn;
+  };
+  const asSession = (bridge: LoopbackBridge, session: string, name: string, input: unknown) =>
+    send(bridge, `/api/call/${name}`, {
+      headers: json(bridge, { [bridgeSessionHeader]: session }),
+      body: JSON.stringify(input),
+    });
+  const asApiToken = (bridge: LoopbackBridge, secret: string, name: string, input: unknown) =>
+    send(bridge, `/api/call/${name}`, {
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify(input),
+    });
+
+  it('answers public calls to a page that is not signed in and refuses the rest with 401', async () => {
+    const { bridge } = await setupWithUsers();
+    const state = await call(bridge, 'auth.state', {});
+    assert.deepEqual(state.body.value, { setupRequired: false, session: null });
+    const listed = await call(bridge, 'devices.list', {});
+    assert.equal(listed.status, 401);
+    assert.equal(listed.body.error?.code, 'UNAUTHENTICATED');
+  });
+
+  it('carries the session in its header; a lower role is refused with 403 and the refusal is audited', async () => {
+    const { station, bridge } = await setupWithUsers();
+    const olga = await signIn(bridge, { method: 'pin', username: 'olga', pin: '2580' });
+    assert.equal((await asSession(bridge, olga.sessionToken, 'line.status', {})).status, 200);
+    const forged = await asSession(bridge, olga.sessionToken, 'users.list', {});
+    assert.equal(forged.status, 403);
+    assert.equal(forged.body.error?.code, 'PERMISSION_DENIED');
+    const last = station.db.prepare('SELECT actor, action, subject FROM audit_log ORDER BY seq DESC LIMIT 1').get();
+    assert.deepEqual(last, { actor: 'olga', action: 'call.refused', subject: 'users.list' });
+    assert.equal((await asSession(bridge, 'not-a-session', 'line.status', {})).status, 401);
+  });
+
+  it('takes an API token instead of the launch token, and refuses it once revoked', async () => {
+    const { bridge } = await setupWithUsers();
+    const ada = await signIn(bridge, { method: 'password', username: 'ada', password: 'a-long-enough-password' });
+    const created = await asSession(bridge, ada.sessionToken, 'tokens.create', { name: 'script' });
+    const { secret, token } = created.body.value as { secret: string; token: { id: string } };
+    const viaToken = await asApiToken(bridge, secret, 'deviceGroups.create', { name: 'From a script' });
+    assert.equal(viaToken.status, 200, JSON.stringify(viaToken.body));
+    const crossSite = await send(bridge, '/api/call/devices.list', {
+      headers: {
+        authorization: `Bearer ${secret}`,
+        'content-type': 'application/json',
+        origin: 'https://evil.example',
+      },
+      body: '{}',
+    });
+    assert.equal(crossSite.status, 403, 'a token does not lift the origin check');
+    await asSession(bridge, ada.sessionToken, 'tokens.revoke', { id: token.id });
+    const revoked = await asApiToken(bridge, secret, 'devices.list', {});
+    assert.equal(revoked.status, 401);
+    assert.equal(revoked.body.error?.code, 'TOKEN_REVOKED');
+    assert.equal((await asApiToken(bridge, 'tlt_guess', 'devices.list', {})).body.error?.code, 'UNAUTHENTICATED');
   });
 });
