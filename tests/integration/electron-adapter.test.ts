@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type IpcEventLike, type IpcMainLike, isAppPageUrl, registerIpcAdapter } from '../../main/electron/ipc-adapter';
-import { ipcChannels } from '../../preload/contract';
+import { ipcChannels, type SignedIn } from '../../preload/contract';
 import { callContext, rowCounts, testStation } from '../helpers/station';
+import { seedUser } from '../helpers/users';
 
 const appUrl = 'file:///opt/trustline/resources/app/dist/renderer/index.html';
 
@@ -36,6 +37,25 @@ function setup() {
 }
 
 describe('Electron IPC adapter', () => {
+  it('resolves the caller from the session the renderer sent, as the station main does', async () => {
+    const station = testStation();
+    const fake = fakeIpcMain();
+    registerIpcAdapter(fake.ipcMain, {
+      dispatch: station.dispatch,
+      context: (session) => station.auth.contextFor({ session }),
+      isTrustedUrl: (url) => isAppPageUrl(url, appUrl),
+    });
+    await seedUser(station, { username: 'olga', roleNames: ['Line operator'], pin: '2580' });
+    const signed = (await fake.invoke(['auth.signIn', { method: 'pin', username: 'olga', pin: '2580' }, null])) as {
+      ok: true;
+      value: SignedIn;
+    };
+    assert.equal((await fake.invoke(['line.status', {}, signed.value.sessionToken])).ok, true);
+    assert.equal((await fake.invoke(['line.status', {}, null])).error?.code, 'UNAUTHENTICATED');
+    assert.equal((await fake.invoke(['users.list', {}, signed.value.sessionToken])).error?.code, 'PERMISSION_DENIED');
+    await station.close();
+  });
+
   it('dispatches contract calls from the station window', async () => {
     const { station, invoke } = setup();
     const created = await invoke(['deviceGroups.create', { name: 'Line 1' }]);
