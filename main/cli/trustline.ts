@@ -9,18 +9,24 @@ import { keystoreCommand, keystoreUsage } from './keystore-command';
 import { lineCommand, lineUsage } from './line-command';
 import { qaCommand, qaUsage } from './qa-command';
 import { recipeCommand, recipeUsage } from './recipe-command';
+import { roleCommand, roleUsage } from './role-command';
 import { exitCodes, printError, UsageError } from './output';
 import { policyCommand, policyUsage } from './policy-command';
 import { portsCommand, portsUsage } from './ports-command';
 import { serveCommand, serveUsage } from './serve-command';
 import { simCommand, simUsage } from './sim-command';
+import { tokenCommand, tokenUsage } from './token-command';
+import { userCommand, userUsage } from './user-command';
 
 const usage = `Trustline provisioning station
 
 Usage:
-${[serveUsage, devicesUsage, groupsUsage, keystoreUsage, caUsage, policyUsage, issueUsage, simUsage, deviceUsage, portsUsage, recipeUsage, lineUsage, qaUsage, auditUsage].join('\n')}
+${[serveUsage, devicesUsage, groupsUsage, keystoreUsage, caUsage, policyUsage, issueUsage, simUsage, deviceUsage, portsUsage, recipeUsage, lineUsage, qaUsage, auditUsage, userUsage, roleUsage, tokenUsage].join('\n')}
 
 The data directory is --data DIR, else $TRUSTLINE_DATA, else the OS's application-data folder.
+Data commands act as the API token in $TRUSTLINE_TOKEN, else as $TRUSTLINE_USER signed in with
+$TRUSTLINE_PASSWORD; until the station has its first user (trustline user setup-admin) they act
+as the local OS account with every permission.
 `;
 
 async function main(argv: string[]): Promise<void> {
@@ -54,6 +60,12 @@ async function main(argv: string[]): Promise<void> {
       return lineCommand(rest);
     case 'qa':
       return qaCommand(rest);
+    case 'user':
+      return userCommand(rest);
+    case 'role':
+      return roleCommand(rest);
+    case 'token':
+      return tokenCommand(rest);
     case undefined:
     case 'help':
     case '--help':

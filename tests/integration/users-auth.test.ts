@@ -159,11 +159,12 @@ describe('sign-in', () => {
         { name: 'mes-bridge', displayName: 'MES', permissions: ['devices.view'] },
         admin(),
       );
-      for (const input of [
+      const attempts: Record<string, string>[] = [
         { method: 'password', username: 'nobody', password: 'whatever-password' },
         { method: 'password', username: 'mes-bridge', password: 'whatever-password' },
         { method: 'badge', badge: 'FFFFFFFF' },
-      ]) {
+      ];
+      for (const input of attempts) {
         const result = await signIn(station, input);
         assert.equal(result.ok ? 'ok' : result.error.code, 'SIGN_IN_FAILED', JSON.stringify(input));
       }
