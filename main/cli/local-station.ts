@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { CallContext } from '../core/api/call-context';
 import { keyStoreOptionsFromEnv, type KeyStoreOptions } from '../core/keys/key-store-session';
 import { openStation, type Station } from '../core/station';
 import { resolveDataDir } from '../core/store/data-dir';
 import { UsageError } from './output';
+import { readSecretFile } from './password-input';
 
 /** Options every data command takes. */
 export const dataOptions = {
@@ -23,16 +23,7 @@ export const keyStoreFlags = {
  */
 export function keyStoreOptions(pinFile: string | undefined): KeyStoreOptions {
   const options = { ...keyStoreOptionsFromEnv(), onTokenCreated: reportTokenCreated };
-  if (pinFile === undefined) return options;
-  let text: string;
-  try {
-    text = readFileSync(pinFile, 'utf8');
-  } catch {
-    throw new UsageError(`cannot read the PIN file ${pinFile}`);
-  }
-  const pin = text.split(/\r?\n/)[0] ?? '';
-  if (pin === '') throw new UsageError(`the PIN file ${pinFile} is empty`);
-  return { ...options, pin };
+  return pinFile === undefined ? options : { ...options, pin: readSecretFile('--pin-file', pinFile) };
 }
 
 /** Whichever command creates the station's token says so, with the SO PIN, exactly once. */
