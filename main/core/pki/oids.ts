@@ -40,6 +40,24 @@ export const oids = {
   sha256: '2.16.840.1.101.3.4.2.1',
   sha384: '2.16.840.1.101.3.4.2.2',
   mgf1: '1.2.840.113549.1.1.8',
+  // CMS (RFC 5652) content types and the algorithms of the station's enveloped private keys.
+  data: '1.2.840.113549.1.7.1',
+  envelopedData: '1.2.840.113549.1.7.3',
+  rsaesOaep: '1.2.840.113549.1.1.7',
+  aes256Cbc: '2.16.840.1.101.3.4.1.42',
+  aes256Wrap: '2.16.840.1.101.3.4.1.45',
+  /** RFC 5753 ephemeral-static ECDH with the ANSI X9.63 KDF over SHA-256 / SHA-384. */
+  dhSinglePassStdDhSha256Kdf: '1.3.132.1.11.1',
+  dhSinglePassStdDhSha384Kdf: '1.3.132.1.11.2',
+  // PKCS#5 (RFC 8018) and PKCS#12 (RFC 7292).
+  pbes2: '1.2.840.113549.1.5.13',
+  pbkdf2: '1.2.840.113549.1.5.12',
+  hmacWithSha256: '1.2.840.113549.2.9',
+  pkcs8ShroudedKeyBag: '1.2.840.113549.1.12.10.1.2',
+  certBag: '1.2.840.113549.1.12.10.1.3',
+  x509CertificateBagType: '1.2.840.113549.1.9.22.1',
+  friendlyName: '1.2.840.113549.1.9.20',
+  localKeyId: '1.2.840.113549.1.9.21',
 } as const;
 
 export const extendedKeyUsageOids: Record<string, string> = {
