@@ -3,7 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { bridgeTransport, takeLaunchToken } from './api/bridge-transport';
 import { createClient, setClient } from './api/client';
 import { electronTransport } from './api/electron-transport';
-import { AppShell } from './app/AppShell';
+import { App } from './app/App';
 import { setupI18n } from './i18n/i18n';
 import './styles.css';
 
@@ -20,7 +20,7 @@ async function start(): Promise<void> {
   setClient(createClient(api ? electronTransport(api) : bridgeTransport(token ?? '')));
   root.render(
     <StrictMode>
-      <AppShell />
+      <App />
     </StrictMode>,
   );
 }

@@ -12,20 +12,40 @@ import {
 } from '../../preload/contract';
 import type { Transport } from './transport';
 
+/** The two refusals that mean "this page's session is not usable": the auth screens take over. */
+export type AuthErrorCode = 'SESSION_LOCKED' | 'UNAUTHENTICATED';
+const authErrorCodes: ReadonlySet<string> = new Set<AuthErrorCode>(['SESSION_LOCKED', 'UNAUTHENTICATED']);
+
 export interface Client {
   readonly kind: Transport['kind'];
+  /** Every later call presents this session token (null: signed out). */
+  setSession(token: string | null): void;
+  /**
+   * Told whenever a call (other than auth.*, whose callers read their own answers) is refused
+   * because the session is locked or gone, so no store has to check for that itself.
+   */
+  onAuthError(listener: (code: AuthErrorCode) => void): () => void;
   call<N extends CallName>(name: N, input: CallInput<N>): Promise<Result<CallOutput<N>>>;
   on<N extends EventName>(name: N, listener: (payload: EventPayload<N>) => void): () => void;
 }
 
 /** The renderer's typed view of the contract. Answers are checked too: the UI trusts no wire. */
-export function createClient(transport: Transport): Client {
+export function createClient(transport: Transport, session: string | null = null): Client {
+  let current = session;
+  const authListeners = new Set<(code: AuthErrorCode) => void>();
   return {
     kind: transport.kind,
+    setSession(token) {
+      current = token;
+    },
+    onAuthError(listener) {
+      authListeners.add(listener);
+      return () => authListeners.delete(listener);
+    },
     async call(name, input) {
       let raw: unknown;
       try {
-        raw = await transport.call(name, input);
+        raw = await transport.call(name, input, current);
       } catch (error) {
         return {
           ok: false,
@@ -39,7 +59,11 @@ export function createClient(transport: Transport): Client {
           error: { code: 'TRANSPORT_FAILED', message: 'The station sent an answer this screen cannot read.' },
         };
       }
-      return parsed.data as Result<CallOutput<typeof name>>;
+      const result = parsed.data as Result<CallOutput<typeof name>>;
+      if (!result.ok && authErrorCodes.has(result.error.code) && !name.startsWith('auth.')) {
+        for (const listener of authListeners) listener(result.error.code as AuthErrorCode);
+      }
+      return result;
     },
     on(name, listener) {
       return transport.subscribe((raw) => {

@@ -3,24 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
 import { type ServeProcess, startServe } from '../helpers/serve-process';
+import { openStationPage, seedAdmin } from '../helpers/sign-in-page';
 import { tempDir } from '../helpers/temp-dir';
 
 const mac = '00:11:22:33:44:55';
-
-async function openStation(browser: Browser, url: string): Promise<Page> {
-  const page = await browser.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  page.on('console', (message) => {
-    // A refused call (409 for a taken name) is an answer the UI shows, not a page fault.
-    const expectedRefusal = message.location().url.includes('/api/call/');
-    if (message.type() === 'error' && !expectedRefusal) problems.push(message.text());
-  });
-  after(() => assert.deepEqual(problems, [], 'the page logged errors'));
-  await page.goto(url);
-  await page.getByRole('navigation').waitFor();
-  return page;
-}
 
 async function registerDevice(page: Page, name: string, attributes: [string, string][]) {
   await page.getByRole('button', { name: 'Register device' }).first().click();
@@ -43,6 +29,7 @@ describe('device inventory in Chromium', () => {
   let serve: ServeProcess;
 
   before(async () => {
+    await seedAdmin(data);
     browser = await launchChromium();
     serve = await startServe(data);
   });
@@ -52,7 +39,7 @@ describe('device inventory in Chromium', () => {
   });
 
   it('creates a group, registers devices, filters by attribute and disables one', async () => {
-    const page = await openStation(browser, serve.url);
+    const page = await openStationPage(browser, serve.url);
     assert.equal(new URL(page.url()).hash.includes('token'), false, 'the token is cleared from the address bar');
 
     await page.getByRole('button', { name: 'Device groups' }).click();
@@ -111,7 +98,7 @@ describe('device inventory in Chromium', () => {
   it('keeps the device, disabled, after the station restarts on the same data', async () => {
     await serve.stop();
     serve = await startServe(data);
-    const page = await openStation(browser, serve.url);
+    const page = await openStationPage(browser, serve.url);
     await page.getByLabel('Attribute').fill(`mac=${mac}`);
     await page.getByTestId('device-count').filter({ hasText: '1 of 1 devices' }).waitFor();
     const row = page.getByTestId('device-row');
@@ -120,7 +107,7 @@ describe('device inventory in Chromium', () => {
   });
 
   it('says plainly which areas are not built yet, and speaks German', async () => {
-    const page = await openStation(browser, serve.url);
+    const page = await openStationPage(browser, serve.url);
     await page.getByRole('button', { name: 'Jobs' }).click();
     await page.getByTestId('not-built').getByText('Jobs is not built yet').waitFor();
     await page.getByTestId('language-select').selectOption('de');

@@ -6,6 +6,8 @@ import { registerDevices } from '../../main/core/inventory/devices.repo';
 import { openStation } from '../../main/core/station';
 import { launchChromium } from '../helpers/browser';
 import { type ServeProcess, startServe } from '../helpers/serve-process';
+import { openStationPage } from '../helpers/sign-in-page';
+import { seedAdmin } from '../helpers/users';
 import { tempDir } from '../helpers/temp-dir';
 
 const devices = 5000;
@@ -27,7 +29,8 @@ describe('device table at scale in Chromium', () => {
       })),
       { actor: 'test' },
     );
-    station.close();
+    await seedAdmin(station);
+    await station.close();
     browser = await launchChromium();
     serve = await startServe(data);
   });
@@ -37,8 +40,7 @@ describe('device table at scale in Chromium', () => {
   });
 
   it('renders only the visible rows and loads further pages as the operator scrolls', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(serve.url);
+    const page = await openStationPage(browser, serve.url, { viewport: { width: 1280, height: 800 } });
     await page
       .getByTestId('device-count')
       .filter({ hasText: `100 of ${devices} devices` })

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Locator } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
 import { type ServeProcess, startServe } from '../helpers/serve-process';
+import { openStationPage, seedAdmin } from '../helpers/sign-in-page';
 import { tempDir } from '../helpers/temp-dir';
 
 const screenshotPath = '/tmp/policies-ca.png';
@@ -16,21 +17,6 @@ function previewExtensions(preview: Locator): Promise<string[]> {
     .then((rows) => rows.filter((r) => !r.startsWith('subjectKeyIdentifier')));
 }
 
-async function openStation(browser: Browser, url: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1600, height: 1400 } });
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  page.on('console', (message) => {
-    // A refused call is an answer the UI shows, not a page fault.
-    const expectedRefusal = message.location().url.includes('/api/call/');
-    if (message.type() === 'error' && !expectedRefusal) problems.push(message.text());
-  });
-  after(() => assert.deepEqual(problems, [], 'the page logged errors'));
-  await page.goto(url);
-  await page.getByRole('navigation').waitFor();
-  return page;
-}
-
 describe('policies & CA in Chromium', () => {
   const data = tempDir();
   let browser: Browser;
@@ -39,6 +25,7 @@ describe('policies & CA in Chromium', () => {
   before(async () => {
     // The operator unlocks the key store through the UI; no PIN may come from the environment.
     delete process.env.TRUSTLINE_HSM_PIN;
+    await seedAdmin(data);
     browser = await launchChromium();
     serve = await startServe(data);
   });
@@ -48,7 +35,7 @@ describe('policies & CA in Chromium', () => {
   });
 
   it('unlocks the key store, builds a CA chain and a policy with a live preview', async () => {
-    const page = await openStation(browser, serve.url);
+    const page = await openStationPage(browser, serve.url, { viewport: { width: 1600, height: 1400 } });
     await page.getByRole('button', { name: 'Policies & CA' }).click();
     await page.getByRole('heading', { name: 'Policies & CA', level: 1 }).waitFor();
 

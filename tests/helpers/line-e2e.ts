@@ -1,19 +1,18 @@
-import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { after } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
 import type { CreateRecipeInput } from '../../preload/contract';
 import { openStation, type Station } from '../../main/core/station';
 import { setUpLine, type TestLine } from './line';
 import { type ServeProcess, startServe } from './serve-process';
+import { seedAdmin } from './users';
 
 export const E2E_PIN = '1234';
 
 /**
- * Builds a station's data folder in this process (CA, policy, group, recipe over `ports`), lets
- * `more` do extra set-up (more recipes, a line run), and closes the station: SoftHSM2 serves one
- * process per token folder, so `serve` may only open it after this one let go.
+ * Builds a station's data folder in this process (the test administrator, CA, policy, group,
+ * recipe over `ports`), lets `more` do extra set-up (more recipes, a line run, more users), and
+ * closes the station: SoftHSM2 serves one process per token folder, so `serve` may only open it
+ * after this one let go.
  */
 export async function prepareLineStation(
   dir: string,
@@ -26,6 +25,7 @@ export async function prepareLineStation(
   mkdirSync(work, { recursive: true });
   const station = openStation(dataDir, { keyStore: { pin: E2E_PIN }, line: { pollMs: 50 } });
   try {
+    await seedAdmin(station);
     const line = await setUpLine(station, work, ports, recipe);
     await more(station, line);
     return { dataDir, line };
@@ -42,18 +42,4 @@ export function startServeWithPin(dataDir: string): Promise<ServeProcess> {
   return startServe(dataDir, { env: { TRUSTLINE_HSM_PIN: E2E_PIN } });
 }
 
-/** A page on the station that fails the test file if the page throws or logs an unexpected error. */
-export async function openStationPage(browser: Browser, url: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } });
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  page.on('console', (message) => {
-    // A refused call is an answer the UI shows (e.g. LABEL_INVALID), not a page fault.
-    const expectedRefusal = message.location().url.includes('/api/call/');
-    if (message.type() === 'error' && !expectedRefusal) problems.push(message.text());
-  });
-  after(() => assert.deepEqual(problems, [], 'the page logged errors'));
-  await page.goto(url);
-  await page.getByRole('navigation').waitFor();
-  return page;
-}
+export { openStationPage } from './sign-in-page';

@@ -4,6 +4,7 @@ import type { DeviceGroup } from '../../../preload/contract';
 import { client } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { useErrorText } from '../../components/use-error-text';
+import { useCan } from '../../state/auth-store';
 import { useGroups } from '../../state/groups-store';
 import { useNotices } from '../../state/notice-store';
 import { GroupNameDialog } from './GroupNameDialog';
@@ -17,6 +18,7 @@ export function DeviceGroupsScreen() {
   const { groups, loaded, error, load } = useGroups();
   const show = useNotices((s) => s.show);
   const [editing, setEditing] = useState<Editing>(null);
+  const canManage = useCan('deviceGroups.manage');
 
   useEffect(() => {
     void load();
@@ -33,9 +35,11 @@ export function DeviceGroupsScreen() {
     <section className="screen" aria-labelledby="groups-title">
       <header className="screen-header">
         <h1 id="groups-title">{t('groups.title')}</h1>
-        <button type="button" className="primary" onClick={() => setEditing({ kind: 'create' })}>
-          {t('groups.create')}
-        </button>
+        {canManage ? (
+          <button type="button" className="primary" onClick={() => setEditing({ kind: 'create' })}>
+            {t('groups.create')}
+          </button>
+        ) : null}
       </header>
       {error ? (
         <p className="form-error" role="alert">
@@ -63,14 +67,16 @@ export function DeviceGroupsScreen() {
                 <td>{group.description}</td>
                 <td className="numeric">{group.deviceCount}</td>
                 <td>
-                  <div className="row-actions">
-                    <button type="button" onClick={() => setEditing({ kind: 'rename', group })}>
-                      {t('common.rename')}
-                    </button>
-                    <button type="button" className="danger" onClick={() => setEditing({ kind: 'delete', group })}>
-                      {t('common.delete')}
-                    </button>
-                  </div>
+                  {canManage ? (
+                    <div className="row-actions">
+                      <button type="button" onClick={() => setEditing({ kind: 'rename', group })}>
+                        {t('common.rename')}
+                      </button>
+                      <button type="button" className="danger" onClick={() => setEditing({ kind: 'delete', group })}>
+                        {t('common.delete')}
+                      </button>
+                    </div>
+                  ) : null}
                 </td>
               </tr>
             ))}

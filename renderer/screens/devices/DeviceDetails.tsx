@@ -4,6 +4,7 @@ import type { Device } from '../../../preload/contract';
 import { client } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { useErrorText } from '../../components/use-error-text';
+import { useCan } from '../../state/auth-store';
 import { useDevices } from '../../state/devices-store';
 import { useNotices } from '../../state/notice-store';
 
@@ -15,6 +16,7 @@ export function DeviceDetails({ device, onClose }: { device: Device; onClose: ()
   const [confirming, setConfirming] = useState(false);
   const dateFormat = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeStyle: 'medium' });
   const deleted = device.state === 'Deleted';
+  const canManage = useCan('devices.manage');
 
   const setStatus = async (status: Device['status']) => {
     const result = await client().call('devices.setStatus', { id: device.id, status });
@@ -72,7 +74,7 @@ export function DeviceDetails({ device, onClose }: { device: Device; onClose: ()
       </dl>
       {deleted ? (
         <p className="help">{t('devices.details.deleted')}</p>
-      ) : (
+      ) : canManage ? (
         <div className="details-actions">
           {device.status === 'Enabled' ? (
             <button type="button" onClick={() => void setStatus('Disabled')}>
@@ -87,7 +89,7 @@ export function DeviceDetails({ device, onClose }: { device: Device; onClose: ()
             {t('devices.details.delete')}
           </button>
         </div>
-      )}
+      ) : null}
       <ConfirmDialog
         open={confirming}
         title={t('devices.details.delete')}

@@ -4,6 +4,7 @@ import type { Device } from '../../../preload/contract';
 import { client } from '../../api/client';
 import { useErrorText } from '../../components/use-error-text';
 import { useDevices } from '../../state/devices-store';
+import { useCan } from '../../state/auth-store';
 import { useGroups } from '../../state/groups-store';
 import { DeviceDetails } from './DeviceDetails';
 import { DeviceFilters } from './DeviceFilters';
@@ -23,6 +24,9 @@ export function DevicesScreen() {
   const loadGroups = useGroups((s) => s.load);
   const groups = useGroups((s) => s.groups);
   const [registering, setRegistering] = useState(false);
+  // Without these the station would refuse (and audit) the call: do not offer it.
+  const canSeeGroups = useCan('deviceGroups.view');
+  const canRegister = useCan('devices.create');
   const [openId, setOpenId] = useState<string | null>(null);
   const [opened, setOpened] = useState<Device | null>(null);
 
@@ -43,9 +47,9 @@ export function DevicesScreen() {
   const filtered = Object.values(filters).some((v) => v !== '');
 
   useEffect(() => {
-    void loadGroups();
+    if (canSeeGroups) void loadGroups();
     void reload();
-  }, [loadGroups, reload]);
+  }, [loadGroups, reload, canSeeGroups]);
 
   useEffect(() => {
     const onKey = (event: globalThis.KeyboardEvent) => {
@@ -54,14 +58,14 @@ export function DevicesScreen() {
       if (event.key === '/') {
         event.preventDefault();
         document.getElementById('device-search')?.focus();
-      } else if (event.key === 'n' || event.key === 'N') {
+      } else if (canRegister && (event.key === 'n' || event.key === 'N')) {
         event.preventDefault();
         setRegistering(true);
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  }, [canRegister]);
 
   return (
     <section className="screen screen-devices" aria-labelledby="devices-title">
@@ -70,9 +74,11 @@ export function DevicesScreen() {
         <span className="count" data-testid="device-count">
           {t('devices.count', { shown: items.length, total })}
         </span>
-        <button type="button" className="primary" onClick={() => setRegistering(true)}>
-          {t('devices.register')}
-        </button>
+        {canRegister ? (
+          <button type="button" className="primary" onClick={() => setRegistering(true)}>
+            {t('devices.register')}
+          </button>
+        ) : null}
       </header>
       <DeviceFilters />
       <p className="help keyboard-hint">{t('devices.keyboardHint')}</p>

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LineStatus, Recipe } from '../../../preload/contract';
 import { useErrorText } from '../../components/use-error-text';
+import { useCan } from '../../state/auth-store';
 import { useLine } from '../../state/line-store';
 import { useNotices } from '../../state/notice-store';
 import { primeAudio } from './fail-cue';
@@ -21,6 +22,9 @@ export function LineControls({ status, recipes, onNewRecipe }: LineControlsProps
   const [picked, setPicked] = useState<string>('');
   const [lot, setLot] = useState('');
   const [busy, setBusy] = useState(false);
+  // Someone who may only watch the line sees it run, without buttons the station would refuse.
+  const canRun = useCan('line.run');
+  const canEditRecipes = useCan('recipes.manage');
   const running = status?.running ?? false;
   // While running, the picker shows what runs; otherwise the operator's pick, else the last one used.
   const recipeId = running ? (status?.recipeId ?? '') : picked || status?.recipeId || recipes[0]?.id || '';
@@ -71,18 +75,21 @@ export function LineControls({ status, recipes, onNewRecipe }: LineControlsProps
           onChange={(e) => setLot(e.target.value)}
         />
       </label>
-      {running ? (
+      {canRun && running ? (
         <button type="button" className="danger big" disabled={busy} onClick={() => void onStop()}>
           {t('line.stop')}
         </button>
-      ) : (
+      ) : null}
+      {canRun && !running ? (
         <button type="button" className="primary big" disabled={busy || !recipe} onClick={() => void onStart()}>
           {t('line.start')}
         </button>
-      )}
-      <button type="button" disabled={running} onClick={onNewRecipe}>
-        {t('line.newRecipe')}
-      </button>
+      ) : null}
+      {canEditRecipes ? (
+        <button type="button" disabled={running} onClick={onNewRecipe}>
+          {t('line.newRecipe')}
+        </button>
+      ) : null}
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { client } from '../../api/client';
 import { useErrorText } from '../../components/use-error-text';
+import { useCan } from '../../state/auth-store';
 import { useLine } from '../../state/line-store';
 import { useNotices } from '../../state/notice-store';
 import { useFailCue } from './fail-cue';
@@ -35,6 +36,8 @@ export function LineScreen() {
   const show = useNotices((s) => s.show);
   const { status, recipes, error, selectedPort, select, scan } = useLine();
   const [creating, setCreating] = useState(false);
+  // Scanning feeds the running line (line.run); someone who only watches gets no scanner field.
+  const canRun = useCan('line.run');
   useLiveLine();
   const ports = status?.ports ?? [];
   useFailCue(ports);
@@ -70,7 +73,7 @@ export function LineScreen() {
       <div className="line-summary">
         {status ? <ShiftCounters counters={status.counters} /> : null}
         <ThroughputChart points={status?.throughput ?? []} />
-        <ScannerInput onScan={onScan} hint={hint} />
+        {canRun ? <ScannerInput onScan={onScan} hint={hint} /> : null}
       </div>
       {ports.length === 0 ? (
         <p className="empty-state">{t('line.noPorts')}</p>

@@ -1,46 +1,22 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useKeystrokeCapture } from '../../components/use-keystroke-capture';
 
 interface ScannerInputProps {
   onScan: (code: string) => Promise<void>;
   hint: string;
 }
 
-function isEditable(element: Element | null): boolean {
-  if (!element) return false;
-  if (element instanceof HTMLElement && element.isContentEditable) return true;
-  return (
-    element instanceof HTMLInputElement ||
-    element instanceof HTMLTextAreaElement ||
-    element instanceof HTMLSelectElement
-  );
-}
-
-/**
- * A barcode scanner is a keyboard that types a code and Enter. The operator must not have to
- * click into a field first, so characters typed while focus is on no text field (the page, a
- * tile, a button) are pulled into this input; fields the operator chose to type in keep theirs.
- */
+/** The operator's scanner field: a scanned code lands here wherever focus was (see useKeystrokeCapture). */
 export function ScannerInput({ onScan, hint }: ScannerInputProps) {
   const { t } = useTranslation();
   const ref = useRef<HTMLInputElement>(null);
   const [code, setCode] = useState('');
 
-  useEffect(() => {
-    ref.current?.focus();
-    const capture = (event: KeyboardEvent) => {
-      const input = ref.current;
-      if (!input || event.ctrlKey || event.metaKey || event.altKey || event.key.length !== 1) return;
-      if (isEditable(document.activeElement) || document.querySelector('dialog[open]')) return;
-      // A code never starts with a space; a leading space is a keyboard user pressing a button.
-      if (event.key === ' ' && input.value === '') return;
-      event.preventDefault();
-      input.focus();
-      setCode((before) => before + event.key);
-    };
-    window.addEventListener('keydown', capture, true);
-    return () => window.removeEventListener('keydown', capture, true);
-  }, []);
+  useKeystrokeCapture(
+    ref,
+    useCallback((key: string) => setCode((before) => before + key), []),
+  );
 
   return (
     <label className="field scanner">

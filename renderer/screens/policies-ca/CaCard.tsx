@@ -5,7 +5,8 @@ import { CertificateChain } from './CertificateChain';
 interface CaCardProps {
   ca: Ca;
   onExport: () => void;
-  onImportCertificate: () => void;
+  /** null: this person may not import certificates (cas.manage). */
+  onImportCertificate: (() => void) | null;
 }
 
 export function CaCard({ ca, onExport, onImportCertificate }: CaCardProps) {
@@ -24,7 +25,7 @@ export function CaCard({ ca, onExport, onImportCertificate }: CaCardProps) {
         </span>
         {ca.keyAlgorithm ? <span className="badge mono">{ca.keyAlgorithm}</span> : null}
         <div className="row-actions">
-          {awaiting ? (
+          {awaiting && onImportCertificate ? (
             <button type="button" onClick={onImportCertificate}>
               {t('cas.importCertificate')}
             </button>

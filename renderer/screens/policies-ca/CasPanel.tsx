@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Ca } from '../../../preload/contract';
 import { useErrorText } from '../../components/use-error-text';
+import { useCan } from '../../state/auth-store';
 import { useCas } from '../../state/ca-store';
 import { CaCard } from './CaCard';
 import { CreateIssuingCaDialog } from './CreateIssuingCaDialog';
@@ -22,6 +23,7 @@ export function CasPanel() {
   const errorText = useErrorText();
   const { cas, loaded, error, load } = useCas();
   const [open, setOpen] = useState<Open>(null);
+  const canManage = useCan('cas.manage');
   const close = () => setOpen(null);
   const done = () => {
     setOpen(null);
@@ -32,15 +34,19 @@ export function CasPanel() {
     <section className="panel" aria-labelledby="cas-title" data-testid="cas-panel">
       <header className="panel-header">
         <h2 id="cas-title">{t('cas.title')}</h2>
-        <button type="button" onClick={() => setOpen({ kind: 'root' })}>
-          {t('cas.createRoot')}
-        </button>
-        <button type="button" onClick={() => setOpen({ kind: 'issuing' })}>
-          {t('cas.createIssuing')}
-        </button>
-        <button type="button" onClick={() => setOpen({ kind: 'anchor' })}>
-          {t('cas.importTrustAnchor')}
-        </button>
+        {canManage ? (
+          <>
+            <button type="button" onClick={() => setOpen({ kind: 'root' })}>
+              {t('cas.createRoot')}
+            </button>
+            <button type="button" onClick={() => setOpen({ kind: 'issuing' })}>
+              {t('cas.createIssuing')}
+            </button>
+            <button type="button" onClick={() => setOpen({ kind: 'anchor' })}>
+              {t('cas.importTrustAnchor')}
+            </button>
+          </>
+        ) : null}
       </header>
       {error ? (
         <p className="form-error" role="alert">
@@ -55,7 +61,7 @@ export function CasPanel() {
               key={ca.id}
               ca={ca}
               onExport={() => setOpen({ kind: 'export', ca })}
-              onImportCertificate={() => setOpen({ kind: 'import', ca })}
+              onImportCertificate={canManage ? () => setOpen({ kind: 'import', ca }) : null}
             />
           ))}
         </ul>

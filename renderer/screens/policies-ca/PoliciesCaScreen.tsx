@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Policy } from '../../../preload/contract';
 import { client } from '../../api/client';
 import { useErrorText } from '../../components/use-error-text';
+import { useCan } from '../../state/auth-store';
 import { useCas } from '../../state/ca-store';
 import { useNotices } from '../../state/notice-store';
 import { usePolicies } from '../../state/policies-store';
@@ -19,17 +20,24 @@ export function PoliciesCaScreen() {
   const loadCas = useCas((s) => s.load);
   const loadPolicies = usePolicies((s) => s.load);
   const [editing, setEditing] = useState<EditorTarget | null>(null);
+  // The area opens with either permission; the half one cannot read is not loaded (that would be
+  // a refused, audited call) and not shown.
+  const canSeeCas = useCan('cas.view');
+  const canSeePolicies = useCan('policies.view');
+  const canManagePolicies = useCan('policies.manage');
 
   useEffect(() => {
-    void loadCas();
-    void loadPolicies();
-    const offCas = client().on('cas.changed', () => void loadCas());
-    const offPolicies = client().on('policies.changed', () => void loadPolicies());
-    return () => {
-      offCas();
-      offPolicies();
-    };
-  }, [loadCas, loadPolicies]);
+    const offs: (() => void)[] = [];
+    if (canSeeCas) {
+      void loadCas();
+      offs.push(client().on('cas.changed', () => void loadCas()));
+    }
+    if (canSeePolicies) {
+      void loadPolicies();
+      offs.push(client().on('policies.changed', () => void loadPolicies()));
+    }
+    return () => offs.forEach((off) => off());
+  }, [loadCas, loadPolicies, canSeeCas, canSeePolicies]);
 
   // The editor starts from the station's current copy, not from a list that may be out of date.
   const edit = async (policy: Policy) => {
@@ -43,9 +51,9 @@ export function PoliciesCaScreen() {
       <header className="screen-header">
         <h1 id="policies-ca-title">{t('policiesCa.title')}</h1>
       </header>
-      <KeyStoreBanner />
-      <CasPanel />
-      {editing ? (
+      {canSeeCas ? <KeyStoreBanner /> : null}
+      {canSeeCas ? <CasPanel /> : null}
+      {!canSeePolicies ? null : editing ? (
         <PolicyEditor
           key={editing.kind === 'edit' ? editing.policy.id : 'new'}
           target={editing}
@@ -57,7 +65,10 @@ export function PoliciesCaScreen() {
           }}
         />
       ) : (
-        <PoliciesPanel onNew={() => setEditing({ kind: 'new' })} onEdit={(policy) => void edit(policy)} />
+        <PoliciesPanel
+          onNew={canManagePolicies ? () => setEditing({ kind: 'new' }) : null}
+          onEdit={(policy) => void edit(policy)}
+        />
       )}
     </section>
   );

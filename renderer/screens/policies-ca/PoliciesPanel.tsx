@@ -4,7 +4,8 @@ import { useErrorText } from '../../components/use-error-text';
 import { usePolicies } from '../../state/policies-store';
 import { PoliciesTable } from './PoliciesTable';
 
-export function PoliciesPanel({ onNew, onEdit }: { onNew: () => void; onEdit: (policy: Policy) => void }) {
+/** `onNew` null: this person may not create policies, so there is no button for it. */
+export function PoliciesPanel({ onNew, onEdit }: { onNew: (() => void) | null; onEdit: (policy: Policy) => void }) {
   const { t } = useTranslation();
   const errorText = useErrorText();
   const { policies, loaded, error } = usePolicies();
@@ -12,9 +13,11 @@ export function PoliciesPanel({ onNew, onEdit }: { onNew: () => void; onEdit: (p
     <section className="panel" aria-labelledby="policies-title" data-testid="policies-panel">
       <header className="panel-header">
         <h2 id="policies-title">{t('policies.title')}</h2>
-        <button type="button" className="primary" onClick={onNew}>
-          {t('policies.new')}
-        </button>
+        {onNew ? (
+          <button type="button" className="primary" onClick={onNew}>
+            {t('policies.new')}
+          </button>
+        ) : null}
       </header>
       {error ? (
         <p className="form-error" role="alert">

@@ -4,10 +4,19 @@ import type { QaReport } from '../../../preload/contract';
 export function downloadReport(report: QaReport): void {
   const binary = atob(report.contentBase64);
   const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
-  const url = URL.createObjectURL(new Blob([bytes], { type: report.mediaType }));
+  downloadBlob(new Blob([bytes], { type: report.mediaType }), report.fileName);
+}
+
+/** Saves text the station sent (a CSV export) as a file. */
+export function downloadText(text: string, fileName: string, mediaType: string): void {
+  downloadBlob(new Blob([text], { type: mediaType }), fileName);
+}
+
+function downloadBlob(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;
-  link.download = report.fileName;
+  link.download = fileName;
   link.style.display = 'none';
   document.body.append(link);
   link.click();
