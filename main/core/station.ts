@@ -5,12 +5,14 @@ import { caHandlers } from './api/ca-handlers';
 import { certificateHandlers } from './api/certificate-handlers';
 import { createDispatcher, type Dispatch } from './api/dispatcher';
 import { inventoryHandlers } from './api/inventory-handlers';
+import { jobHandlers } from './api/job-handlers';
 import { lineHandlers } from './api/line-handlers';
 import { policyHandlers } from './api/policy-handlers';
 import { userHandlers } from './api/user-handlers';
 import { recordAuditEvent } from './audit/audit-log.repo';
 import { createEventHub, type EventHub } from './events/event-hub';
 import { createIssuanceEngine, type IssuanceEngine } from './issuance/issuance-engine';
+import { createJobService, type JobService } from './jobs/job-service';
 import { createKeyStoreSession, type KeyStoreOptions, type KeyStoreSession } from './keys/key-store-session';
 import { createLineController, type LineController, type LineControllerOptions } from './line/line-controller';
 import { createQaService, type QaService } from './qa/qa-service';
@@ -28,6 +30,7 @@ export interface Station {
   readonly line: LineController;
   readonly qa: QaService;
   readonly auth: AuthService;
+  readonly jobs: JobService;
   /** Lets certificates being recorded finish, then closes the database and logs out of the key store. */
   close(): Promise<void>;
 }
@@ -50,6 +53,7 @@ export function openStation(dataDir: string, options: StationOptions = {}): Stat
   const qa = createQaService({ db, busyPorts: () => line.busyPorts(), station: os.hostname() });
   syncBuiltInRoles(db);
   const auth = createAuthService(db, options.auth);
+  const jobs = createJobService({ db, dataDir, hub, engine: issuance });
   const dispatch = createDispatcher(
     {
       ...inventoryHandlers(db, hub),
@@ -59,6 +63,7 @@ export function openStation(dataDir: string, options: StationOptions = {}): Stat
       ...lineHandlers(db, hub, line, qa),
       ...userHandlers(db, auth),
       ...auditHandlers(db),
+      ...jobHandlers(jobs),
     },
     {
       onRefused: (ctx, call, permission) =>
@@ -75,9 +80,11 @@ export function openStation(dataDir: string, options: StationOptions = {}): Stat
     line,
     qa,
     auth,
+    jobs,
     close: async () => {
       // Ports first: a device mid-flow finishes its step (and its certificate is recorded) before the store closes.
       await line.close();
+      await jobs.close();
       await issuance.close();
       db.close();
       await keys.close();

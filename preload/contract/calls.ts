@@ -29,6 +29,16 @@ import {
 } from './certificate.schema';
 import { defineCall } from './define';
 import {
+  createJobInput,
+  jobIdInput,
+  jobProblemsInput,
+  jobRowProblemSchema,
+  jobSchema,
+  jobTemplateInput,
+  jobTemplateSchema,
+  startJobInput,
+} from './jobs.schema';
+import {
   createDeviceGroupInput,
   deviceGroupIdInput,
   deviceGroupSchema,
@@ -453,6 +463,48 @@ export const calls = {
     input: verifyAuditInput,
     output: auditVerificationSchema,
     permission: 'audit.view',
+  }),
+  'jobs.template': defineCall({
+    summary: "A CSV template for a batch job, with the columns the chosen policy's templates need",
+    input: jobTemplateInput,
+    output: jobTemplateSchema,
+    permission: 'jobs.run',
+  }),
+  'jobs.create': defineCall({
+    summary: 'Check an uploaded CSV or ZIP row by row; nothing is issued until the job is started',
+    input: createJobInput,
+    output: jobSchema,
+    permission: 'jobs.run',
+  }),
+  'jobs.list': defineCall({
+    summary: 'Batch jobs, newest first, with their counts',
+    input: z.strictObject({}),
+    output: z.array(jobSchema),
+    permission: 'jobs.run',
+  }),
+  'jobs.get': defineCall({
+    summary: 'One batch job with its counts and progress',
+    input: jobIdInput,
+    output: jobSchema,
+    permission: 'jobs.run',
+  }),
+  'jobs.problems': defineCall({
+    summary: "A job's invalid and failed rows with their line numbers and reasons",
+    input: jobProblemsInput,
+    output: z.array(jobRowProblemSchema),
+    permission: 'jobs.run',
+  }),
+  'jobs.start': defineCall({
+    summary: 'Run a validated job, or resume an interrupted one where it stopped',
+    input: startJobInput,
+    output: jobSchema,
+    permission: 'jobs.run',
+  }),
+  'jobs.cancel': defineCall({
+    summary: 'Stop a running job; rows not reached are marked cancelled',
+    input: jobIdInput,
+    output: jobSchema,
+    permission: 'jobs.run',
   }),
 } as const;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from './define';
+import { jobSchema } from './jobs.schema';
 import { lineStatusSchema } from './line.schema';
 
 /** Everything the core pushes to the UI, declared once like the calls. */
@@ -33,6 +34,10 @@ export const events = {
   'line.changed': defineEvent({
     summary: 'The line started, stopped, or a port changed state (throttled; the whole status each time)',
     payload: lineStatusSchema,
+  }),
+  'jobs.changed': defineEvent({
+    summary: 'A batch job progressed or changed state (throttled; the whole job each time)',
+    payload: jobSchema,
   }),
   'recipes.changed': defineEvent({
     summary: 'Station recipes were created, changed or deleted',

@@ -7,6 +7,7 @@ export * from './device-group.schema';
 export * from './device.schema';
 export * from './errors';
 export * from './events';
+export * from './jobs.schema';
 export * from './line.schema';
 export * from './permissions';
 export * from './policy.schema';

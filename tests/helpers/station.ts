@@ -29,6 +29,8 @@ export function rowCounts(db: Database): Record<string, number> {
     'user_roles',
     'roles',
     'api_tokens',
+    'jobs',
+    'job_rows',
   ];
   return Object.fromEntries(
     tables.map((t) => [t, (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n]),

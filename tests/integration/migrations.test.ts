@@ -90,6 +90,8 @@ describe('migrations', () => {
       'device_attributes',
       'device_groups',
       'devices',
+      'job_rows',
+      'jobs',
       'line_runs',
       'policies',
       'provisionings',

@@ -45,6 +45,7 @@ describe('contract', () => {
       'certificates.issued',
       'deviceGroups.changed',
       'devices.changed',
+      'jobs.changed',
       'line.changed',
       'policies.changed',
       'recipes.changed',

@@ -42,6 +42,8 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'USER_NOT_FOUND':
     case 'ROLE_NOT_FOUND':
     case 'TOKEN_NOT_FOUND':
+    case 'JOB_NOT_FOUND':
+    case 'UPLOAD_NOT_FOUND':
       return 404;
     case 'GROUP_NAME_TAKEN':
     case 'GROUP_NOT_EMPTY':
@@ -63,6 +65,7 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'ROLE_IN_USE':
     case 'BADGE_TAKEN':
     case 'LAST_ADMINISTRATOR':
+    case 'JOB_NOT_STARTABLE':
       return 409;
     case 'KEY_TYPE_NOT_ALLOWED':
     case 'KEY_GENERATION_NOT_ALLOWED':
@@ -77,6 +80,9 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'RECIPE_INVALID':
     case 'LABEL_INVALID':
     case 'VERDICT_NOT_ALLOWED':
+    case 'RECIPIENT_UNUSABLE':
+    case 'JOB_INPUT_INVALID':
+    case 'JOB_HAS_INVALID_ROWS':
       return 422;
     // A device's failure is the device's, not the station's: the gateway answering is the station.
     case 'DEVICE_NOT_RESPONDING':

@@ -89,9 +89,15 @@ export function getDevice(db: Database, raw: { id: string }, step = 'get-device'
   return device;
 }
 
-type ParsedRegistration = ReturnType<typeof registerDeviceInput.parse>;
+export type ParsedRegistration = ReturnType<typeof registerDeviceInput.parse>;
 
-function insertDevice(db: Database, input: ParsedRegistration, ctx: MutationContext, time: string, step: string) {
+export function insertDevice(
+  db: Database,
+  input: ParsedRegistration,
+  ctx: MutationContext,
+  time: string,
+  step: string,
+) {
   const groupName = requireLiveGroupName(db, input.groupId, step);
   const clash = statement(db, "SELECT 1 FROM devices WHERE group_id = ? AND name = ? AND state <> 'Deleted'").get(
     input.groupId,

@@ -4,12 +4,16 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AuditRecord } from '../audit/audit-log.repo';
 import { StationError } from '../errors/station-error';
-import type { CertificateRow, ProvisioningLink } from './certificates.repo';
+import type { CertificateRow, JobRowLink, ProvisioningLink } from './certificates.repo';
 import type { RecordJob, RecordOutcome } from './certificate-recorder.worker';
 
 export interface CertificateRecorder {
   /** Resolves once the certificate and its audit entry are committed to disk, not before. */
-  record(row: CertificateRow, audit: AuditRecord, provisioning?: ProvisioningLink): Promise<void>;
+  record(
+    row: CertificateRow,
+    audit: AuditRecord,
+    links?: { provisioning?: ProvisioningLink; jobRow?: JobRowLink },
+  ): Promise<void>;
   /** Waits for what is being written, then stops; later records are refused. */
   close(): Promise<void>;
 }
@@ -94,12 +98,12 @@ export function createCertificateRecorder(db: Database): CertificateRecorder {
   };
 
   return {
-    record(row, audit, provisioning) {
+    record(row, audit, links = {}) {
       if (closed) {
         return Promise.reject(new StationError('INTERNAL', 'The station is closing.', { step: 'record-certificate' }));
       }
       return new Promise<void>((resolve, reject) => {
-        queue.push({ job: { row, audit, ...(provisioning ? { provisioning } : {}) }, resolve, reject });
+        queue.push({ job: { row, audit, ...links }, resolve, reject });
         send();
       });
     },

@@ -6,7 +6,9 @@ import { openDatabaseFile } from '../store/database';
 import { writeTransaction } from '../store/write-transaction';
 import {
   type CertificateRow,
+  completeJobRow,
   insertCertificate,
+  type JobRowLink,
   type ProvisioningLink,
   supersedeForProvisioning,
 } from './certificates.repo';
@@ -16,6 +18,8 @@ export interface RecordJob {
   audit: AuditRecord;
   /** Set by the line: supersede the device's earlier certificates of the run in the same commit. */
   provisioning?: ProvisioningLink;
+  /** Set by batch jobs: the row's outcome and sealed key in the same commit. */
+  jobRow?: JobRowLink;
 }
 
 /** null: committed. Otherwise why that row was not. */
@@ -41,6 +45,7 @@ port.on('message', (jobs: RecordJob[]) => {
                 appendAudit(db, record, time),
               );
             }
+            if (job.jobRow) completeJobRow(db, job.jobRow, job.row.id);
           })();
         } catch (error) {
           outcomes[i] = error instanceof Error ? error.message : String(error);

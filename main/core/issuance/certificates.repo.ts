@@ -19,14 +19,39 @@ export interface CertificateRow {
   issued_by: string;
   /** The line's device attempt that asked for it (null outside the line). */
   provisioning_id?: string | null;
+  /** The batch job row that asked for it (null outside batch jobs). */
+  job_id?: string | null;
+  job_line?: number | null;
+}
+
+/** A batch job's row: its outcome and sealed key are committed with the certificate. */
+export interface JobRowLink {
+  jobId: string;
+  line: number;
+  sealedKey: Uint8Array | null;
+}
+
+/** Marks a pending job row done with its certificate; refuses a row that is not pending any more. */
+export function completeJobRow(db: Database, link: JobRowLink, certificateId: string): void {
+  const changed = statement(
+    db,
+    `UPDATE job_rows SET status = 'done', certificate_id = ?, sealed_key = ?, error_code = NULL, error_message = NULL
+     WHERE job_id = ? AND line = ? AND status = 'pending'`,
+  ).run(certificateId, link.sealedKey === null ? null : Buffer.from(link.sealedKey), link.jobId, link.line);
+  if (changed.changes !== 1) throw new Error(`job row ${link.jobId}:${link.line} is not pending`);
 }
 
 export function insertCertificate(db: Database, row: CertificateRow): void {
   statement(
     db,
-    `INSERT INTO certificates (id, serial, subject, not_before, not_after, der, status, policy_id, ca_id, device_id, key_type, issued_at, issued_by, provisioning_id)
-     VALUES (@id, @serial, @subject, @not_before, @not_after, @der, @status, @policy_id, @ca_id, @device_id, @key_type, @issued_at, @issued_by, @provisioning_id)`,
-  ).run({ ...row, provisioning_id: row.provisioning_id ?? null });
+    `INSERT INTO certificates (id, serial, subject, not_before, not_after, der, status, policy_id, ca_id, device_id, key_type, issued_at, issued_by, provisioning_id, job_id, job_line)
+     VALUES (@id, @serial, @subject, @not_before, @not_after, @der, @status, @policy_id, @ca_id, @device_id, @key_type, @issued_at, @issued_by, @provisioning_id, @job_id, @job_line)`,
+  ).run({
+    ...row,
+    provisioning_id: row.provisioning_id ?? null,
+    job_id: row.job_id ?? null,
+    job_line: row.job_line ?? null,
+  });
 }
 
 export function serialTaken(db: Database, serial: string): boolean {

@@ -29,10 +29,21 @@ export interface IssueRequest {
   /** A key the station generated itself (batch jobs, the line), passed as its public half. */
   stationGeneratedKey?: Buffer;
   deviceId?: string;
+  /** For check() only: a device a batch job will create under this name before it issues. */
+  deviceName?: string;
   attributes?: Readonly<Record<string, string>>;
   /** The line's device attempt: recorded with the certificate, superseding the device's earlier ones in the run. */
   provisioning?: ProvisioningLink;
+  /**
+   * A batch job's row: recorded with the certificate (so it is never issued twice), with the
+   * station-generated key sealed by `seal` from the signed certificate (PKCS#12 needs it) — the
+   * sealed key is committed in the same transaction, so a crash cannot keep one without the other.
+   */
+  jobRow?: { jobId: string; line: number; seal?: (certificateDer: Buffer) => Buffer };
 }
+
+/** Stands in for the ID of a device that does not exist yet, so {device.id} templates check out. */
+const prospectiveDeviceId = '00000000-0000-4000-8000-000000000000';
 
 export interface IssuanceResult {
   certificate: IssuedCertificate;
@@ -41,6 +52,8 @@ export interface IssuanceResult {
 
 export interface IssuanceEngine {
   issue(request: IssueRequest, ctx: MutationContext): Promise<IssuanceResult>;
+  /** Every check issue() makes before signing, without signing: for validating a batch up front. */
+  check(request: IssueRequest): Promise<void>;
   /** The PEM chain (issuing CA first) a certificate of this CA is delivered with. */
   chainPemOf(caId: string): string;
   /** Waits for certificates being recorded; call before closing the database. */
@@ -123,60 +136,73 @@ export function createIssuanceEngine(deps: {
     };
   };
 
+  /** Everything before the CA signs: the policy, the key, the device, the template. Throws what issue() would. */
+  const prepare = async (request: IssueRequest, step: string) => {
+    const entry = compiledFor(request.policyId, step);
+    const { compiled } = entry;
+    const { key, generation, source } = await readKey(request, step);
+    if (!compiled.policy.keyGeneration.includes(generation)) {
+      throw new StationError(
+        'KEY_GENERATION_NOT_ALLOWED',
+        `The policy ${entry.policyName} does not allow keys from "${generation}"; it allows ${compiled.policy.keyGeneration.join(', ')}.`,
+        { step },
+      );
+    }
+    const device = request.deviceId === undefined ? undefined : getDevice(db, { id: request.deviceId }, step);
+    if (device?.state === 'Deleted') {
+      throw new StationError('DEVICE_DELETED', `The device ${device.name} is deleted; it gets no certificate.`, {
+        step,
+      });
+    }
+    if (device?.status === 'Disabled') {
+      throw new StationError('DEVICE_DISABLED', `The device ${device.name} is disabled; enable it to issue.`, {
+        step,
+      });
+    }
+    // The device record is the truth about a managed device: a request may add attributes, not contradict it.
+    for (const [key, value] of Object.entries(request.attributes ?? {})) {
+      const recorded = device?.attributes[key];
+      if (recorded !== undefined && recorded !== value) {
+        throw new StationError(
+          'INVALID_INPUT',
+          `The attribute ${key}="${value}" contradicts the device record (${key}="${recorded}").`,
+          { step, issues: [{ path: `attributes.${key}`, message: 'differs from the device record' }] },
+        );
+      }
+    }
+    const now = deps.now ? deps.now() : new Date();
+    const plan = planCertificate(
+      compiled,
+      key,
+      {
+        attributes: { ...(device?.attributes ?? {}), ...(request.attributes ?? {}) },
+        ...(device
+          ? { device: { id: device.id, name: device.name } }
+          : request.deviceName !== undefined
+            ? { device: { id: prospectiveDeviceId, name: request.deviceName } }
+            : {}),
+        ...source,
+      },
+      now,
+    );
+    const [problem] = plan.problems;
+    if (problem) throw new StationError(problem.code, problem.message, { step });
+
+    return { entry, compiled, key, generation, device, plan, now };
+  };
+
   return {
     close: () => recorder.close(),
     chainPemOf: (caId) =>
       caChain(getCaRow(db, caId, 'get-ca-chain'))
         .map((c) => toPem('CERTIFICATE', c.der))
         .join(''),
+    check: async (request) => {
+      await prepare(request, 'check-request');
+    },
     async issue(request, ctx) {
       const step = 'issue-certificate';
-      const entry = compiledFor(request.policyId, step);
-      const { compiled } = entry;
-      const { key, generation, source } = await readKey(request, step);
-      if (!compiled.policy.keyGeneration.includes(generation)) {
-        throw new StationError(
-          'KEY_GENERATION_NOT_ALLOWED',
-          `The policy ${entry.policyName} does not allow keys from "${generation}"; it allows ${compiled.policy.keyGeneration.join(', ')}.`,
-          { step },
-        );
-      }
-      const device = request.deviceId === undefined ? undefined : getDevice(db, { id: request.deviceId }, step);
-      if (device?.state === 'Deleted') {
-        throw new StationError('DEVICE_DELETED', `The device ${device.name} is deleted; it gets no certificate.`, {
-          step,
-        });
-      }
-      if (device?.status === 'Disabled') {
-        throw new StationError('DEVICE_DISABLED', `The device ${device.name} is disabled; enable it to issue.`, {
-          step,
-        });
-      }
-      // The device record is the truth about a managed device: a request may add attributes, not contradict it.
-      for (const [key, value] of Object.entries(request.attributes ?? {})) {
-        const recorded = device?.attributes[key];
-        if (recorded !== undefined && recorded !== value) {
-          throw new StationError(
-            'INVALID_INPUT',
-            `The attribute ${key}="${value}" contradicts the device record (${key}="${recorded}").`,
-            { step, issues: [{ path: `attributes.${key}`, message: 'differs from the device record' }] },
-          );
-        }
-      }
-      const now = deps.now ? deps.now() : new Date();
-      const plan = planCertificate(
-        compiled,
-        key,
-        {
-          attributes: { ...(device?.attributes ?? {}), ...(request.attributes ?? {}) },
-          ...(device ? { device: { id: device.id, name: device.name } } : {}),
-          ...source,
-        },
-        now,
-      );
-      const [problem] = plan.problems;
-      if (problem) throw new StationError(problem.code, problem.message, { step });
-
+      const { entry, compiled, key, generation, device, plan, now } = await prepare(request, step);
       let serial = randomSerial();
       let serialHex = serial.toString('hex');
       while (inFlight.has(serialHex) || statement(db, 'SELECT 1 FROM certificates WHERE serial = ?').get(serialHex)) {
@@ -223,7 +249,16 @@ export function createIssuanceEngine(deps: {
           issued_at: now.toISOString(),
           issued_by: ctx.actor,
           provisioning_id: request.provisioning?.id ?? null,
+          job_id: request.jobRow?.jobId ?? null,
+          job_line: request.jobRow?.line ?? null,
         };
+        const jobRow = request.jobRow
+          ? {
+              jobId: request.jobRow.jobId,
+              line: request.jobRow.line,
+              sealedKey: request.jobRow.seal ? request.jobRow.seal(der) : null,
+            }
+          : undefined;
         await recorder.record(
           row,
           {
@@ -241,7 +276,7 @@ export function createIssuanceEngine(deps: {
               sha256: createHash('sha256').update(der).digest('hex'),
             },
           },
-          request.provisioning,
+          { ...(request.provisioning ? { provisioning: request.provisioning } : {}), ...(jobRow ? { jobRow } : {}) },
         );
         return {
           certificate: {

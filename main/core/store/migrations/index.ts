@@ -9,6 +9,7 @@ import { policies } from './0008-policies';
 import { certificates } from './0009-certificates';
 import { line } from './0010-line';
 import { users } from './0011-users';
+import { jobs } from './0012-jobs';
 import type { Migration } from './migration';
 
 /** Every migration in order. Append only: a shipped migration is never edited or removed. */
@@ -24,6 +25,7 @@ export const migrations: readonly Migration[] = [
   certificates,
   line,
   users,
+  jobs,
 ];
 
 export const latestVersion = migrations.length;

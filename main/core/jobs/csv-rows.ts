@@ -1,0 +1,131 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import Papa from 'papaparse';
+import { StationError } from '../errors/station-error';
+
+export interface CsvRecord {
+  /** The physical line the record starts on (the header is line 1), as a text editor counts. */
+  line: number;
+  fields: string[];
+}
+
+const step = 'read-csv';
+
+function inputInvalid(message: string): StationError {
+  return new StationError('JOB_INPUT_INVALID', message, { step });
+}
+
+type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be';
+
+/** A byte-order mark names the encoding; without one the file must be UTF-8 (Excel's "CSV UTF-8"). */
+function detectEncoding(head: Buffer): { encoding: Encoding; bomLength: number } {
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { encoding: 'utf-8', bomLength: 3 };
+  if (head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf-16le', bomLength: 2 };
+  if (head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf-16be', bomLength: 2 };
+  // UTF-16 without a BOM shows as every other byte zero in ASCII text.
+  const zeros = head.filter((b) => b === 0).length;
+  if (zeros > head.length / 4) {
+    throw inputInvalid('The file looks like UTF-16 without a byte-order mark. Save it as "CSV UTF-8".');
+  }
+  return { encoding: 'utf-8', bomLength: 0 };
+}
+
+/** The file's text, decoded chunk by chunk: a 100,000-row file is never held whole. */
+async function* decodedChunks(file: string): AsyncGenerator<string> {
+  const head = Buffer.alloc(64);
+  const handle = await open(file, 'r');
+  const { bytesRead } = await handle.read(head, 0, head.length, 0).finally(() => handle.close());
+  const { encoding, bomLength } = detectEncoding(head.subarray(0, bytesRead));
+  const decoder = new TextDecoder(encoding, { fatal: true });
+  const notText = () =>
+    inputInvalid(
+      encoding === 'utf-8'
+        ? 'The file is not valid UTF-8 (perhaps Windows-1252 or Latin-1). Save it as "CSV UTF-8".'
+        : `The file is not valid ${encoding.toUpperCase()}.`,
+    );
+  for await (const chunk of createReadStream(file, { start: bomLength, highWaterMark: 256 * 1024 })) {
+    try {
+      yield decoder.decode(chunk as Buffer, { stream: true });
+    } catch {
+      throw notText();
+    }
+  }
+  try {
+    yield decoder.decode();
+  } catch {
+    throw notText();
+  }
+}
+
+const countNewlines = (text: string): number => {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n += 1;
+  return n;
+};
+
+const candidateDelimiters = [',', ';', '\t', '|'] as const;
+
+/** The candidate that appears most often in the header line, outside quotes; a comma when none does. */
+function headerDelimiter(text: string): string {
+  const end = text.search(/\r?\n/);
+  const header = (end === -1 ? text : text.slice(0, end)).replace(/"[^"]*"/g, '');
+  let best: string = ',';
+  let bestCount = 0;
+  for (const candidate of candidateDelimiters) {
+    const count = header.split(candidate).length - 1;
+    if (count > bestCount) [best, bestCount] = [candidate, count];
+  }
+  return best;
+}
+
+/**
+ * Streams a CSV's records with the line each starts on. Quoted fields may hold newlines and
+ * delimiters; the delimiter is detected among comma, semicolon (what Excel writes in much of
+ * Europe), tab and pipe. Blank lines are skipped but counted, so line numbers match an editor's.
+ */
+export async function* readCsvRecords(file: string): AsyncGenerator<CsvRecord> {
+  const chunks = decodedChunks(file);
+  let first = '';
+  // The header decides the delimiter, so read until it is complete (or the file ends).
+  while (!/\n/.test(first)) {
+    const next = await chunks.next();
+    if (next.done) break;
+    first += next.value;
+  }
+  const parser = Papa.parse(Papa.NODE_STREAM_INPUT, { delimiter: headerDelimiter(first), skipEmptyLines: false });
+  const write = async (text: string) => {
+    if (parser.destroyed) return;
+    if (!parser.write(text)) {
+      // A reader that stopped early (a bad header) destroys the parser: stop waiting then too.
+      await new Promise((resolve) => {
+        parser.once('drain', resolve);
+        parser.once('close', resolve);
+      });
+    }
+  };
+  const feeding = (async () => {
+    try {
+      await write(first);
+      for await (const text of chunks) {
+        if (parser.destroyed) return;
+        await write(text);
+      }
+      parser.end();
+    } catch (error) {
+      parser.destroy(error as Error);
+    }
+  })();
+  let line = 1;
+  try {
+    for await (const row of parser as AsyncIterable<string[]>) {
+      const start = line;
+      // A record spans one line plus one per newline inside its quoted fields.
+      line += 1 + row.reduce((n, field) => n + countNewlines(field), 0);
+      if (row.length === 1 && row[0] === '') continue;
+      yield { line: start, fields: row };
+    }
+  } finally {
+    parser.destroy();
+    await feeding;
+  }
+}

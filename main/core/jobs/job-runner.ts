@@ -1,0 +1,159 @@
+import type { Database } from 'better-sqlite3';
+import { generateKeyPair, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
+import type { StationKeyType } from '../../../preload/contract';
+import { isStationError, StationError } from '../errors/station-error';
+import { insertDevice } from '../inventory/devices.repo';
+import type { MutationContext } from '../inventory/mutation-context';
+import type { IssuanceEngine, IssueRequest } from '../issuance/issuance-engine';
+import { statement } from '../store/statements';
+import { writeTransaction } from '../store/write-transaction';
+import { type JobRowRecord, jobRowsPage, setRowOutcome, type StoredJob } from './jobs.repo';
+
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+/** Seals a station-made private key for its recipient once its certificate exists. */
+export interface KeySealer {
+  seal(privateKey: KeyObject, certificateDer: Buffer, name: string): Buffer;
+}
+
+export interface RunDeps {
+  db: Database;
+  engine: IssuanceEngine;
+  ctx: MutationContext;
+  job: StoredJob;
+  sealer: KeySealer | null;
+  /** Checked between rows: a cancelled job finishes the rows in flight and takes no more. */
+  shouldStop(): boolean;
+  onRowDone(row: JobRowRecord, outcome: 'done' | 'failed'): void;
+}
+
+// Enough requests in flight for the HSM's signing workers and the recorder's group commit to
+// stay busy; more only queues.
+const concurrency = 32;
+const pageSize = 512;
+
+async function stationKeyPair(type: StationKeyType): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
+  if (type === 'RSA-2048') return generateKeyPairAsync('rsa', { modulusLength: 2048 });
+  return generateKeyPairAsync('ec', { namedCurve: type === 'EC-P384' ? 'P-384' : 'P-256' });
+}
+
+function failure(error: unknown): { code: string; message: string } {
+  if (isStationError(error)) return { code: error.code, message: error.message };
+  return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
+}
+
+/**
+ * Runs a job's pending rows in line order until none is left or the job is stopped. Each row
+ * ends as done or failed; a row's certificate and its outcome commit together, so stopping (or
+ * a crash) at any moment leaves every row either untouched or finished.
+ */
+export async function runJobRows(deps: RunDeps): Promise<void> {
+  const { db, job } = deps;
+  const { options } = job;
+  const findDevice = statement(db, "SELECT id FROM devices WHERE group_id = ? AND name = ? AND state <> 'Deleted'");
+
+  const fail = (row: JobRowRecord, error: unknown) => {
+    writeTransaction(db, () => setRowOutcome(db, job.id, row.line, { status: 'failed', error: failure(error) }));
+    deps.onRowDone(row, 'failed');
+  };
+
+  /** A managed row's device: the one it already made, one of that name in the group, or a new one. */
+  const deviceFor = (row: JobRowRecord): string => {
+    if (row.deviceId) return row.deviceId;
+    const groupId = options.groupId ?? '';
+    return writeTransaction(db, () => {
+      const found = findDevice.get(groupId, row.name) as { id: string } | undefined;
+      const id =
+        found?.id ??
+        insertDevice(
+          db,
+          { name: row.name, description: row.payload.description, groupId, attributes: row.payload.attributes },
+          deps.ctx,
+          new Date().toISOString(),
+          'job-register-device',
+        );
+      setRowOutcome(db, job.id, row.line, { status: 'pending', deviceId: id });
+      return id;
+    });
+  };
+
+  const registerPage = (rows: JobRowRecord[]) => {
+    const time = new Date().toISOString();
+    const outcomes: ['done' | 'failed', JobRowRecord][] = [];
+    writeTransaction(db, () => {
+      for (const row of rows) {
+        try {
+          // A savepoint per row: one clash fails its row, not the page.
+          db.transaction(() => {
+            const id = insertDevice(
+              db,
+              {
+                name: row.name,
+                description: row.payload.description,
+                groupId: options.groupId ?? '',
+                attributes: row.payload.attributes,
+              },
+              deps.ctx,
+              time,
+              'job-register-device',
+            );
+            setRowOutcome(db, job.id, row.line, { status: 'done', deviceId: id });
+          })();
+          outcomes.push(['done', row]);
+        } catch (error) {
+          setRowOutcome(db, job.id, row.line, { status: 'failed', error: failure(error) });
+          outcomes.push(['failed', row]);
+        }
+      }
+    });
+    for (const [outcome, row] of outcomes) deps.onRowDone(row, outcome);
+  };
+
+  const issueRow = async (row: JobRowRecord) => {
+    try {
+      const { csr, publicKey, attributes } = { ...row.payload };
+      const request: IssueRequest = {
+        policyId: options.policyId ?? '',
+        attributes,
+        ...(csr !== undefined ? { csr: Buffer.from(csr, 'base64') } : {}),
+        ...(publicKey !== undefined ? { publicKey: Buffer.from(publicKey, 'base64') } : {}),
+        ...(options.kind === 'certificates-managed' ? { deviceId: deviceFor(row) } : {}),
+      };
+      let jobRow: IssueRequest['jobRow'] = { jobId: job.id, line: row.line };
+      if (options.keySource === 'station') {
+        const sealer = deps.sealer;
+        if (!sealer) throw new StationError('INTERNAL', 'No key sealer for a station-keyed job.', { step: 'run-job' });
+        const pair = await stationKeyPair(options.stationKeyType);
+        request.stationGeneratedKey = pair.publicKey.export({ type: 'spki', format: 'der' });
+        jobRow = { ...jobRow, seal: (der) => sealer.seal(pair.privateKey, der, row.name) };
+      }
+      await deps.engine.issue({ ...request, jobRow }, deps.ctx);
+      deps.onRowDone(row, 'done');
+    } catch (error) {
+      fail(row, error);
+    }
+  };
+
+  let afterLine = 0;
+  for (;;) {
+    if (deps.shouldStop()) return;
+    const rows = jobRowsPage(db, job.id, { afterLine, limit: pageSize, statuses: ['pending'] });
+    const last = rows.at(-1);
+    if (!last) return;
+    afterLine = last.line;
+    if (options.kind === 'register-devices') {
+      registerPage(rows);
+      continue;
+    }
+    let next = 0;
+    const worker = async () => {
+      while (next < rows.length && !deps.shouldStop()) {
+        const row = rows[next] as JobRowRecord;
+        next += 1;
+        await issueRow(row);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, worker));
+  }
+}

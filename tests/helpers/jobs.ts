@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { CallContext } from '../../main/core/api/call-context';
+import type { Station } from '../../main/core/station';
+import type { Job, JobOptions } from '../../preload/contract';
+import { admin, call, makeCsr } from './pki';
+
+/** Stages a file, creates the job, and waits for its validation to end. */
+export async function createJob(
+  station: Station,
+  file: string,
+  options: Partial<JobOptions> & Pick<JobOptions, 'kind'>,
+  ctx: CallContext = admin,
+): Promise<Job> {
+  const uploadId = await station.jobs.stageFile(file);
+  const created = await call(
+    station,
+    'jobs.create',
+    { uploadId, inputName: path.basename(file), options: { stationKeyType: 'EC-P256', ...options } },
+    ctx,
+  );
+  return station.jobs.settled(created.id);
+}
+
+export async function runJob(
+  station: Station,
+  id: string,
+  input: { skipInvalid?: boolean; passcode?: string } = {},
+): Promise<Job> {
+  await call(station, 'jobs.start', { id, skipInvalid: input.skipInvalid ?? false, ...input });
+  return station.jobs.settled(id);
+}
+
+/** The job's result ZIP on disk, unpacked into `dir`/result. */
+export async function unpackResult(station: Station, id: string, dir: string): Promise<string> {
+  const zipFile = path.join(dir, `${id}.zip`);
+  await station.jobs.writeResult(id, createWriteStream(zipFile), admin);
+  const out = path.join(dir, 'result');
+  mkdirSync(out, { recursive: true });
+  execFileSync('unzip', ['-q', '-o', zipFile, '-d', out]);
+  return out;
+}
+
+/** A CSV of `count` rows with device-made CSRs (P-256), serial attribute for tls-client's CN. */
+export function csrCsv(dir: string, count: number, name = 'batch.csv'): string {
+  const lines = ['device_name,csr,attr.serial'];
+  for (let i = 1; i <= count; i += 1) {
+    const { csrPem } = makeCsr(dir, `dev-${i}`, 'P-256');
+    lines.push(`dev-${i},"${csrPem.trim()}",SN${String(i).padStart(6, '0')}`);
+  }
+  const file = path.join(dir, name);
+  writeFileSync(file, `${lines.join('\r\n')}\r\n`);
+  return file;
+}
+
+export function assertCounts(job: Job, expected: Partial<Job['counts']>): void {
+  const picked = Object.fromEntries(Object.keys(expected).map((k) => [k, job.counts[k as keyof Job['counts']]]));
+  assert.deepEqual(picked, expected, JSON.stringify(job));
+}

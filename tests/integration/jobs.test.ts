@@ -1,0 +1,258 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { openStation, type Station } from '../../main/core/station';
+import { assertCounts, createJob, csrCsv, runJob, unpackResult } from '../helpers/jobs';
+import { call, makeCsr, openssl, setUpCa, type TestCa } from '../helpers/pki';
+import { tempDir } from '../helpers/temp-dir';
+
+describe('batch jobs', () => {
+  let station: Station;
+  const dir = tempDir();
+  let ca: TestCa;
+  let policyId: string;
+  let groupId: string;
+
+  before(async () => {
+    station = openStation(path.join(dir, 'station'), { keyStore: { pin: '1234' } });
+    ca = await setUpCa(station, dir);
+    const policy = await call(station, 'policies.create', {
+      preset: 'tls-client',
+      body: {
+        name: 'Batch devices',
+        issuingCaId: ca.issuingId,
+        keyGeneration: ['device-csr', 'device-public-key', 'station-generated'],
+      },
+    });
+    policyId = policy.id;
+    groupId = (await call(station, 'deviceGroups.create', { name: 'Batch group' })).id;
+  });
+  after(() => station.close());
+
+  const verify = (certFile: string) =>
+    openssl(['verify', '-CAfile', ca.rootFile, '-untrusted', ca.chainFile, certFile]).trim();
+
+  it('offers a template with the policy’s attribute columns', async () => {
+    const template = await call(station, 'jobs.template', {
+      kind: 'certificates-managed',
+      policyId,
+      keySource: 'csv',
+    });
+    assert.equal(template.csv, 'device_name,description,csr,attr.serial\r\n');
+  });
+
+  it('issues a certificate per CSR row of an unmanaged job; every certificate verifies; results list every row', async () => {
+    const work = path.join(dir, 'unmanaged');
+    mkdirSync(work);
+    const job = await createJob(station, csrCsv(work, 5), {
+      kind: 'certificates-unmanaged',
+      policyId,
+      keySource: 'csv',
+    });
+    assert.equal(job.state, 'validated', JSON.stringify(job));
+    assertCounts(job, { total: 5, pending: 5, invalid: 0 });
+    const done = await runJob(station, job.id);
+    assertCounts(done, { done: 5, failed: 0 });
+    assert.equal(done.state, 'completed');
+    const out = await unpackResult(station, job.id, work);
+    for (let i = 1; i <= 5; i += 1) {
+      const cert = path.join(out, `dev-${i}`, 'certificate.pem');
+      assert.equal(verify(cert), `${cert}: OK`);
+      assert.match(openssl(['x509', '-in', cert, '-noout', '-subject']), new RegExp(`CN\\s*=\\s*SN00000${i}`));
+    }
+    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as { status: string }[];
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['done', 'done', 'done', 'done', 'done'],
+    );
+    assert.match(readFileSync(path.join(out, 'results.csv'), 'utf8'), /^line,deviceName,status,/);
+  });
+
+  it('makes keys on the station and seals each to an EC recipient: openssl cms recovers a key that matches its certificate', async () => {
+    const work = path.join(dir, 'cms');
+    mkdirSync(work);
+    const recipientKey = path.join(work, 'recipient.key');
+    const recipientCert = path.join(work, 'recipient.pem');
+    openssl([
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      recipientKey,
+      '-out',
+      recipientCert,
+      '-subj',
+      '/CN=Factory key recipient',
+      '-days',
+      '30',
+    ]);
+    const csv = path.join(work, 'devices.csv');
+    writeFileSync(csv, 'device_name,description,attr.serial\nkey-1,first,K1\nkey-2,second,K2\nkey-3,third,K3\n');
+    const job = await createJob(station, csv, {
+      kind: 'certificates-managed',
+      groupId,
+      policyId,
+      keySource: 'station',
+      delivery: 'cms',
+      recipientPem: readFileSync(recipientCert, 'utf8'),
+    });
+    assert.equal(job.state, 'validated', JSON.stringify(job));
+    const done = await runJob(station, job.id);
+    assertCounts(done, { done: 3 });
+    const out = await unpackResult(station, job.id, work);
+    for (const name of ['key-1', 'key-2', 'key-3']) {
+      const folder = path.join(out, name);
+      const keyPem = openssl([
+        'cms',
+        '-decrypt',
+        '-inform',
+        'DER',
+        '-in',
+        path.join(folder, 'key.p7m'),
+        '-recip',
+        recipientCert,
+        '-inkey',
+        recipientKey,
+      ]);
+      assert.match(keyPem, /^-----BEGIN PRIVATE KEY-----/);
+      writeFileSync(path.join(folder, 'key.pem'), keyPem);
+      const fromKey = openssl(['pkey', '-in', path.join(folder, 'key.pem'), '-pubout']);
+      const fromCert = openssl(['x509', '-in', path.join(folder, 'certificate.pem'), '-noout', '-pubkey']);
+      assert.equal(fromKey, fromCert, `${name}: the key matches its certificate`);
+      assert.equal(verify(path.join(folder, 'certificate.pem')), `${path.join(folder, 'certificate.pem')}: OK`);
+    }
+    // Managed: each row made its device record, which the certificate belongs to.
+    const devices = await call(station, 'devices.list', { groupId, limit: 10 });
+    assert.deepEqual(devices.items.map((d) => d.name).sort(), ['key-1', 'key-2', 'key-3']);
+    // No private key in clear anywhere in the station's data folder.
+    const files = (d: string): string[] =>
+      readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? files(path.join(d, e.name)) : [path.join(d, e.name)],
+      );
+    for (const file of files(path.join(dir, 'station'))) {
+      assert.ok(!readFileSync(file).includes('BEGIN PRIVATE KEY'), `clear key in ${file}`);
+    }
+  });
+
+  it('delivers PKCS#12 files that openssl opens with the passcode, and asks for the passcode again to run', async () => {
+    const work = path.join(dir, 'p12');
+    mkdirSync(work);
+    const csv = path.join(work, 'devices.csv');
+    writeFileSync(csv, 'device_name,attr.serial\np12-1,P1\np12-2,P2\n');
+    const job = await createJob(station, csv, {
+      kind: 'certificates-unmanaged',
+      policyId,
+      keySource: 'station',
+      delivery: 'pkcs12',
+    });
+    const noPasscode = await station.dispatch('jobs.start', { id: job.id }, (await import('../helpers/pki')).admin);
+    assert.equal(noPasscode.ok ? 'ok' : noPasscode.error.code, 'INVALID_INPUT');
+    const done = await runJob(station, job.id, { passcode: 'factory-passcode-1' });
+    assertCounts(done, { done: 2 });
+    const out = await unpackResult(station, job.id, work);
+    const p12 = path.join(out, 'p12-1', 'key.p12');
+    const opened = openssl(['pkcs12', '-in', p12, '-passin', 'pass:factory-passcode-1', '-nodes']);
+    assert.match(opened, /BEGIN PRIVATE KEY/);
+    assert.match(opened, /subject=CN\s*=\s*P1/);
+  });
+
+  it('reports each bad row with its line and reason, starts only with them skipped, and issues nothing for them', async () => {
+    const work = path.join(dir, 'bad-rows');
+    mkdirSync(work);
+    const good = makeCsr(work, 'good', 'P-256').csrPem.trim();
+    const weak = makeCsr(work, 'weak', 'RSA-1024').csrPem.trim();
+    const csv = path.join(work, 'mixed.csv');
+    writeFileSync(
+      csv,
+      [
+        'device_name;csr;attr.serial',
+        `ok-1;"${good}";S1`,
+        `"bad/name\nwith newline";"${good}";S2`,
+        `ok-1;"${good}";S3`,
+        `weak-1;"${weak}";S4`,
+        'garbage-1;not a csr;S5',
+        `no-serial;"${good}";`,
+        '',
+      ].join('\n'),
+    );
+    const job = await createJob(station, csv, { kind: 'certificates-unmanaged', policyId, keySource: 'csv' });
+    const problems = await call(station, 'jobs.problems', { id: job.id });
+    assertCounts(job, { total: 6, pending: 1, invalid: 5 });
+    const byLine = Object.fromEntries(problems.map((p) => [p.line, p.code]));
+    assert.match(problems[0]?.message ?? '', /line breaks/);
+    const goodLines = good.split('\n').length;
+    // Physical lines, as an editor shows them: the quoted newline and the multi-line CSRs count.
+    assert.equal(problems[0]?.line, 2 + goodLines);
+    assert.ok(Object.values(byLine).includes('DEVICE_NAME_TAKEN'), JSON.stringify(problems));
+    assert.ok(Object.values(byLine).includes('KEY_TYPE_NOT_ALLOWED'), JSON.stringify(problems));
+    assert.ok(
+      Object.values(byLine).includes('PEM_INVALID') || Object.values(byLine).includes('CSR_INVALID'),
+      JSON.stringify(problems),
+    );
+    assert.ok(Object.values(byLine).includes('TEMPLATE_VALUE_MISSING'), JSON.stringify(problems));
+    const before = (station.db.prepare('SELECT COUNT(*) AS n FROM certificates').get() as { n: number }).n;
+    const refused = await station.dispatch('jobs.start', { id: job.id }, (await import('../helpers/pki')).admin);
+    assert.equal(refused.ok ? 'ok' : refused.error.code, 'JOB_HAS_INVALID_ROWS');
+    const done = await runJob(station, job.id, { skipInvalid: true });
+    assertCounts(done, { done: 1, skipped: 5 });
+    const afterCount = (station.db.prepare('SELECT COUNT(*) AS n FROM certificates').get() as { n: number }).n;
+    assert.equal(afterCount, before + 1);
+  });
+
+  it('rejects a whole input for a missing or unknown column, a wrong encoding or a wrong delimiter, creating nothing', async () => {
+    const work = path.join(dir, 'bad-files');
+    mkdirSync(work);
+    const cases: [string, string | Buffer, RegExp][] = [
+      ['no-name.csv', 'name,csr\nx,y\n', /no device_name column/],
+      ['extra.csv', 'device_name,csr,colour\nx,y,z\n', /Unknown column\(s\): colour/],
+      ['latin1.csv', Buffer.from('device_name,csr\nger\xe4t,y\n', 'latin1'), /not valid UTF-8/],
+      ['utf16-nobom.csv', Buffer.from('device_name,csr\nx,y\n', 'utf16le'), /UTF-16 without a byte-order mark/],
+      ['colon.csv', 'device_name:csr\nx:y\n', /one column/],
+      ['empty.csv', '', /empty|no rows/],
+    ];
+    for (const [name, content, message] of cases) {
+      const file = path.join(work, name);
+      writeFileSync(file, content);
+      const job = await createJob(station, file, { kind: 'certificates-unmanaged', policyId, keySource: 'csv' });
+      assert.equal(job.state, 'rejected', name);
+      assert.equal(job.problem?.code, 'JOB_INPUT_INVALID', name);
+      assert.match(job.problem?.message ?? '', message, name);
+      assertCounts(job, { total: 0 });
+    }
+    // UTF-16 with its byte-order mark is read.
+    const utf16 = path.join(work, 'utf16.csv');
+    const csr = makeCsr(work, 'u16', 'P-256').csrPem.trim();
+    writeFileSync(
+      utf16,
+      Buffer.concat([
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from(`device_name,csr,attr.serial\nu16-1,"${csr}",U1\n`, 'utf16le'),
+      ]),
+    );
+    const job = await createJob(station, utf16, { kind: 'certificates-unmanaged', policyId, keySource: 'csv' });
+    assertCounts(job, { total: 1, pending: 1 });
+  });
+
+  it('registers devices from a CSV, refusing names already in the group', async () => {
+    const work = path.join(dir, 'register');
+    mkdirSync(work);
+    await call(station, 'devices.register', { name: 'reg-2', groupId });
+    const csv = path.join(work, 'devices.csv');
+    writeFileSync(
+      csv,
+      'device_name,description,attr.mac\nreg-1,first,00:11:22:33:44:01\nreg-2,taken,00:11:22:33:44:02\nreg-3,,00:11:22:33:44:03\n',
+    );
+    const job = await createJob(station, csv, { kind: 'register-devices', groupId });
+    assertCounts(job, { total: 3, pending: 2, invalid: 1 });
+    const done = await runJob(station, job.id, { skipInvalid: true });
+    assertCounts(done, { done: 2, skipped: 1 });
+    const listed = await call(station, 'devices.list', { groupId, search: 'reg-', limit: 10 });
+    const reg1 = listed.items.find((d) => d.name === 'reg-1');
+    assert.equal(reg1?.attributes.mac, '00:11:22:33:44:01');
+  });
+});
