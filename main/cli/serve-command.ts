@@ -46,6 +46,10 @@ export async function serveCommand(args: string[]): Promise<void> {
     dispatch: station.dispatch,
     hub: station.hub,
     authenticate: (credentials) => station.auth.contextFor(credentials),
+    jobs: {
+      stage: (body, maxBytes) => station.jobs.stageStream(body, maxBytes),
+      writeResult: (id, out, ctx, begin) => station.jobs.writeResult(id, out, ctx, begin),
+    },
     rendererDir,
     port,
   });

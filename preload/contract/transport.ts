@@ -8,6 +8,10 @@ export const ipcChannels = {
 } as const;
 
 export const bridgePaths = {
+  /** POST a batch job's input file (raw bytes); answers { uploadId }. */
+  upload: '/api/upload',
+  /** GET /api/jobs/<id>/result.zip: a job's result. */
+  jobsPrefix: '/api/jobs/',
   callPrefix: '/api/call/',
   events: '/api/events',
 } as const;

@@ -269,3 +269,88 @@ describe('loopback bridge with users', () => {
     assert.equal((await asApiToken(bridge, 'tlt_guess', 'devices.list', {})).body.error?.code, 'UNAUTHENTICATED');
   });
 });
+
+describe('loopback bridge: batch job files', () => {
+  it('streams an upload in, runs the job, and streams its result out; a role without jobs.run is refused', async () => {
+    const station = testStation();
+    const bridge = await startLoopbackBridge({
+      dispatch: station.dispatch,
+      hub: station.hub,
+      authenticate: (credentials) => station.auth.contextFor(credentials),
+      jobs: {
+        stage: (body, maxBytes) => station.jobs.stageStream(body, maxBytes),
+        writeResult: (id, out, ctx, begin) => station.jobs.writeResult(id, out, ctx, begin),
+      },
+    });
+    after(async () => {
+      await bridge.close();
+      await station.close();
+    });
+    await seedUser(station, { username: 'dana', roleNames: ['Device creator'], password: 'a-long-enough-password' });
+    await seedUser(station, { username: 'olga', roleNames: ['Line operator'], pin: '2580' });
+    const signIn = async (input: Record<string, string>) =>
+      ((await call(bridge, 'auth.signIn', input)).body.value as SignedIn).sessionToken;
+    const dana = await signIn({ method: 'password', username: 'dana', password: 'a-long-enough-password' });
+    const olga = await signIn({ method: 'pin', username: 'olga', pin: '2580' });
+    const listed = await call(bridge, 'deviceGroups.list', {});
+    assert.equal(listed.status, 401, 'the launch token alone is not a signed-in person');
+    const created0 = await station.dispatch('deviceGroups.create', { name: 'Uploads' }, callContext);
+    assert.ok(created0.ok);
+    const groupId = (created0.value as { id: string }).id;
+
+    const csv = 'device_name,description\nup-1,first\nup-2,second\n';
+    const upload = (session: string) =>
+      send(bridge, '/api/upload', {
+        headers: { ...json(bridge, { [bridgeSessionHeader]: session }), 'content-type': 'text/csv' },
+        body: csv,
+      });
+    const refused = await upload(olga);
+    assert.equal(refused.status, 403);
+    const uploaded = await upload(dana);
+    assert.equal(uploaded.status, 200, JSON.stringify(uploaded.body));
+    const { uploadId } = uploaded.body.value as { uploadId: string };
+    const created = await send(bridge, '/api/call/jobs.create', {
+      headers: json(bridge, { [bridgeSessionHeader]: dana }),
+      body: JSON.stringify({ uploadId, inputName: 'devices.csv', options: { kind: 'register-devices', groupId } }),
+    });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    const jobId = (created.body.value as { id: string }).id;
+    await station.jobs.settled(jobId);
+    await send(bridge, '/api/call/jobs.start', {
+      headers: json(bridge, { [bridgeSessionHeader]: dana }),
+      body: JSON.stringify({ id: jobId }),
+    });
+    const finished = await station.jobs.settled(jobId);
+    assert.equal(finished.counts.done, 2);
+
+    const zip = await new Promise<{ status: number; type: string; body: Buffer }>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: bridge.port,
+          path: `/api/jobs/${jobId}/result.zip`,
+          headers: json(bridge, { [bridgeSessionHeader]: dana }),
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              type: String(res.headers['content-type']),
+              body: Buffer.concat(chunks),
+            }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(zip.status, 200);
+    assert.equal(zip.type, 'application/zip');
+    assert.equal(zip.body.subarray(0, 4).toString('latin1'), 'PK\x03\x04');
+    assert.ok(zip.body.includes(Buffer.from('results.csv')));
+    const audited = station.db.prepare("SELECT actor FROM audit_log WHERE action = 'job.result-downloaded'").get();
+    assert.deepEqual(audited, { actor: 'dana' });
+  });
+});

@@ -32,22 +32,35 @@ const refusalErrors = {
   'setup-required': ['SETUP_REQUIRED', 'The station has no administrator yet. Create the first administrator.'],
 } as const;
 
-/** Public calls pass; otherwise the caller must be signed in, unlocked, and hold the permission. */
-function checkAccess(name: CallName, ctx: CallContext, options: DispatcherOptions): void {
-  const permission = calls[name].permission;
-  if (permission === publicAccess) return;
+/**
+ * The caller must be signed in, unlocked, and hold the permission; `onRefused` hears of a
+ * signed-in caller who lacks it. For the dispatcher and for the bridge's file endpoints.
+ */
+export function assertAllowed(
+  ctx: CallContext,
+  permission: Permission,
+  what: string,
+  onRefused?: (permission: Permission) => void,
+): void {
   if (ctx.refusal) {
     const [code, message] = refusalErrors[ctx.refusal];
-    throw new StationError(code, message, { step: 'dispatch', params: { call: name } });
+    throw new StationError(code, message, { step: 'dispatch', params: { call: what } });
   }
   if (!ctx.permissions.has(permission)) {
-    options.onRefused?.(ctx, name, permission);
+    onRefused?.(permission);
     throw new StationError('PERMISSION_DENIED', `${ctx.actor} lacks the permission ${permission}.`, {
       step: 'dispatch',
-      params: { permission, call: name },
+      params: { permission, call: what },
     });
   }
   ctx.touch?.();
+}
+
+/** Public calls pass; the rest as assertAllowed says. */
+function checkAccess(name: CallName, ctx: CallContext, options: DispatcherOptions): void {
+  const permission = calls[name].permission;
+  if (permission === publicAccess) return;
+  assertAllowed(ctx, permission, name, (p) => options.onRefused?.(ctx, name, p));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Readable, Writable } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import {
   apiTokenPrefix,
@@ -11,7 +12,7 @@ import {
   type StationErrorShape,
 } from '../../../preload/contract';
 import type { CallContext } from '../api/call-context';
-import type { Dispatch } from '../api/dispatcher';
+import { assertAllowed, type Dispatch } from '../api/dispatcher';
 import type { EventHub } from '../events/event-hub';
 import { contentSecurityPolicy } from './content-security-policy';
 import { isStationError } from '../errors/station-error';
@@ -19,6 +20,8 @@ import { httpStatusFor } from './http-status';
 import { readStaticFile } from './static-files';
 
 const maxBodyBytes = 1024 * 1024;
+/** A 100,000-row CSV with CSRs is about 100 MB; a ZIP of CSRs about as much. */
+const maxUploadBytes = 1024 * 1024 * 1024;
 
 export interface LoopbackBridgeOptions {
   dispatch: Dispatch;
@@ -28,6 +31,12 @@ export interface LoopbackBridgeOptions {
    * of the launch token. Throws a StationError for a token that is unknown, revoked or expired.
    */
   authenticate: (credentials: { session?: string; apiToken?: string }) => CallContext;
+  /** Batch job files: uploads stream into the station, results stream out. */
+  jobs?: {
+    stage(body: Readable, maxBytes: number): Promise<string>;
+    /** Calls `begin` just before the first byte, so errors before it can still be answered as JSON. */
+    writeResult(id: string, out: Writable, ctx: CallContext, begin: () => void): Promise<unknown>;
+  };
   /** The built renderer; without it only the API is served. */
   rendererDir?: string;
   /** 0 picks a free port. */
@@ -103,7 +112,8 @@ export async function startLoopbackBridge(options: LoopbackBridgeOptions): Promi
   const hostAllowed = (req: IncomingMessage) => req.headers.host === origin.slice('http://'.length);
   const originAllowed = (req: IncomingMessage) => req.headers.origin === undefined || req.headers.origin === origin;
 
-  async function handleCall(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+  /** The caller of an API request, or null once the refusal has been sent. */
+  function caller(req: IncomingMessage, res: ServerResponse): CallContext | null {
     const bearer = (req.headers.authorization ?? '').startsWith('Bearer ')
       ? (req.headers.authorization ?? '').slice('Bearer '.length)
       : '';
@@ -113,19 +123,76 @@ export async function startLoopbackBridge(options: LoopbackBridgeOptions): Promi
         code: 'UNAUTHENTICATED',
         message: 'Missing or wrong launch token or API token. Open the URL the station printed.',
       });
-      return;
+      return null;
     }
-    let context: CallContext;
     try {
       const session = req.headers[bridgeSessionHeader];
-      context = options.authenticate(
+      return options.authenticate(
         apiToken !== undefined ? { apiToken } : typeof session === 'string' ? { session } : {},
       );
     } catch (error) {
       if (!isStationError(error)) throw error;
       sendError(res, error.toShape());
+      return null;
+    }
+  }
+
+  /** Uploads and result downloads need jobs.run, checked here as the dispatcher checks calls. */
+  function jobsCaller(req: IncomingMessage, res: ServerResponse): CallContext | null {
+    const context = caller(req, res);
+    if (!context) return null;
+    try {
+      assertAllowed(context, 'jobs.run', 'jobs.upload');
+      return context;
+    } catch (error) {
+      if (!isStationError(error)) throw error;
+      sendError(res, error.toShape());
+      return null;
+    }
+  }
+
+  async function handleUpload(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const context = jobsCaller(req, res);
+    if (!context || !options.jobs) return;
+    if (req.method !== 'POST') {
+      res.setHeader('allow', 'POST');
+      sendError(res, { code: 'INVALID_INPUT', message: 'Uploads are made with POST.' });
       return;
     }
+    try {
+      const uploadId = await options.jobs.stage(req, maxUploadBytes);
+      sendJson(res, 200, { ok: true, value: { uploadId } });
+    } catch (error) {
+      if (!isStationError(error)) throw error;
+      res.setHeader('connection', 'close');
+      res.once('finish', () => req.destroy());
+      sendError(res, error.toShape());
+    }
+  }
+
+  async function handleResult(req: IncomingMessage, res: ServerResponse, jobId: string): Promise<void> {
+    const context = jobsCaller(req, res);
+    if (!context || !options.jobs) return;
+    let started = false;
+    try {
+      await options.jobs.writeResult(jobId, res, context, () => {
+        started = true;
+        res.writeHead(200, {
+          'content-type': 'application/zip',
+          'content-disposition': `attachment; filename="trustline-job-${jobId}.zip"`,
+          'cache-control': 'no-store',
+          'x-content-type-options': 'nosniff',
+        });
+      });
+    } catch (error) {
+      if (!isStationError(error) || started) throw error;
+      sendError(res, error.toShape());
+    }
+  }
+
+  async function handleCall(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+    const context = caller(req, res);
+    if (!context) return;
     if (req.method !== 'POST') {
       res.setHeader('allow', 'POST');
       sendError(res, { code: 'INVALID_INPUT', message: 'Calls are made with POST.' });
@@ -188,11 +255,16 @@ export async function startLoopbackBridge(options: LoopbackBridgeOptions): Promi
       sendError(res, { code: 'FORBIDDEN_ORIGIN', message: 'Calls are accepted only from the station page itself.' });
       return;
     }
+    const result = /^\/api\/jobs\/([0-9a-f-]{36})\/result\.zip$/.exec(url.pathname);
     const work = url.pathname.startsWith(bridgePaths.callPrefix)
       ? handleCall(req, res, url.pathname.slice(bridgePaths.callPrefix.length))
-      : isApi
-        ? Promise.resolve(sendError(res, { code: 'UNKNOWN_CALL', message: `No API at ${url.pathname}.` }))
-        : handleStatic(req, res, url.pathname);
+      : url.pathname === bridgePaths.upload && options.jobs
+        ? handleUpload(req, res)
+        : result?.[1] && options.jobs
+          ? handleResult(req, res, result[1])
+          : isApi
+            ? Promise.resolve(sendError(res, { code: 'UNKNOWN_CALL', message: `No API at ${url.pathname}.` }))
+            : handleStatic(req, res, url.pathname);
     work.catch((error: unknown) => {
       console.error('bridge request failed', error);
       if (!res.headersSent) sendError(res, { code: 'INTERNAL', message: 'Unexpected station error.' });

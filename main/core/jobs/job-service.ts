@@ -1,8 +1,10 @@
 import type { Database } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, open, rename } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { copyFile, mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Writable } from 'node:stream';
+import { type Readable, Transform, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { CallParsedInput, Job, JobOptions } from '../../../preload/contract';
 import { recordAuditEvent } from '../audit/audit-log.repo';
 import { caChain, getCaRow } from '../ca/cas.repo';
@@ -33,6 +35,8 @@ import { createKeySealer, jobRecipient } from './key-sealer';
 export interface JobService {
   /** Copies a local file into the station's upload area (the CLI); returns its upload ID. */
   stageFile(file: string): Promise<string>;
+  /** Streams an upload (the bridge) into the upload area, refusing it past `maxBytes`. */
+  stageStream(body: Readable, maxBytes: number): Promise<string>;
   template(input: CallParsedInput<'jobs.template'>): { filename: string; csv: string };
   create(input: CallParsedInput<'jobs.create'>, ctx: MutationContext): Promise<Job>;
   start(input: CallParsedInput<'jobs.start'>, ctx: MutationContext): Job;
@@ -44,7 +48,8 @@ export interface JobService {
   ): { line: number; name: string; status: 'invalid' | 'failed'; code: string; message: string }[];
   /** Resolves when the job is no longer validating or running. */
   settled(id: string): Promise<Job>;
-  writeResult(id: string, out: Writable, ctx: MutationContext): Promise<{ rows: number }>;
+  /** `begin` runs once the job is known, just before the first byte (a transport's headers). */
+  writeResult(id: string, out: Writable, ctx: MutationContext, begin?: () => void): Promise<{ rows: number }>;
   close(): Promise<void>;
 }
 
@@ -156,6 +161,32 @@ export function createJobService(deps: {
         throw new StationError('UPLOAD_NOT_FOUND', `Cannot read ${file}: ${(error as Error).message}`, {
           step: 'stage-input',
         });
+      }
+      return id;
+    },
+
+    async stageStream(body, maxBytes) {
+      await mkdir(uploadsDir, { recursive: true });
+      const id = randomUUID();
+      const file = path.join(uploadsDir, id);
+      let size = 0;
+      const limit = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          size += chunk.length;
+          done(size > maxBytes ? new Error('too large') : null, chunk);
+        },
+      });
+      try {
+        await pipeline(body, limit, createWriteStream(file));
+      } catch (error) {
+        await rm(file, { force: true });
+        throw new StationError(
+          'JOB_INPUT_INVALID',
+          size > maxBytes
+            ? `The upload is larger than ${maxBytes} bytes; split the job.`
+            : `The upload did not complete: ${(error as Error).message}`,
+          { step: 'upload' },
+        );
       }
       return id;
     },
@@ -363,8 +394,9 @@ export function createJobService(deps: {
       });
     },
 
-    async writeResult(id, out, ctx) {
+    async writeResult(id, out, ctx, begin) {
       const job = getStoredJob(db, id, 'job-result');
+      begin?.();
       const result = await writeJobResult(db, job, out);
       recordAuditEvent(db, {
         actor: ctx.actor,
