@@ -1,4 +1,5 @@
 import type { Translation } from './en';
+import { jobsDe } from './jobs.de';
 import { usersDe } from './users.de';
 
 /** Deutsch. Same keys as English; the compiler refuses a missing one. */
@@ -585,6 +586,7 @@ export const de: Translation = {
     tooManyAttributes: 'Ein Gerät hat höchstens {{max}} Attribute.',
   },
   users: usersDe,
+  jobs: jobsDe,
   auth: {
     connecting: 'Verbindung zur Station wird aufgebaut…',
     field: {

@@ -1,3 +1,4 @@
+import { jobsEn } from './jobs.en';
 import { usersEn } from './users.en';
 
 /** English: the reference language. Every other locale must have exactly these keys. */
@@ -563,6 +564,7 @@ export const en = {
     tooManyAttributes: 'A device has at most {{max}} attributes.',
   },
   users: usersEn,
+  jobs: jobsEn,
   auth: {
     connecting: 'Connecting to the station…',
     field: {
