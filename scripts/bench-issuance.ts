@@ -2,7 +2,7 @@
 // engine (parse and verify the CSR, check the policy, build, sign, record with its audit entry),
 // beside the raw PKCS#11 sign rate of the same token and key measured in the same run.
 // Usage: npm run bench -- issuance [--count N] [--concurrency N]
-import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,11 +10,8 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import pkcs11js from 'pkcs11js';
 import { acquireModule, releaseModule } from '../hsm/pkcs11-module-registry';
-import { fullAccessContext } from '../main/core/api/call-context';
-import { bitString, sequence, smallInteger, tlv } from '../main/core/pki/der';
-import { encodeName } from '../main/core/pki/name';
-import { algorithmIdentifier } from '../main/core/pki/signature-algorithms';
 import { openStation, type Station } from '../main/core/station';
+import { deviceCsrs, engineRun, type Setup, setUp } from './issuance-fixtures';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== 'issuance'),
@@ -22,29 +19,8 @@ const { values } = parseArgs({
 });
 const count = Number(values.count);
 const concurrency = Number(values.concurrency);
-const ctx = fullAccessContext('bench');
 const pin = '1234';
 const dir = mkdtempSync(path.join(os.tmpdir(), 'trustline-bench-issuance-'));
-
-/** Distinct device CSRs, made the way a device makes them (its own key, ECDSA-SHA256). */
-function deviceCsrs(n: number): Buffer[] {
-  return Array.from({ length: n }, (_, i) => {
-    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const info = sequence(
-      smallInteger(0),
-      encodeName([{ type: 'CN', value: `device-${i}` }]),
-      publicKey.export({ format: 'der', type: 'spki' }),
-      tlv(0xa0, Buffer.alloc(0)),
-    );
-    return sequence(info, algorithmIdentifier('ECDSA-SHA256'), bitString(sign('sha256', info, privateKey)));
-  });
-}
-
-async function call<T>(station: Station, name: string, input: unknown): Promise<T> {
-  const result = await station.dispatch(name, input, ctx);
-  if (!result.ok) throw new Error(`${name}: ${result.error.code} ${result.error.message}`);
-  return result.value as T;
-}
 
 /** Raw C_SignInit + C_Sign of a SHA-256 digest with the CA's key on one session of this process. */
 function rawSignRate(station: Station, keyId: string, seconds = 2): number {
@@ -91,64 +67,13 @@ async function keyStoreSignRate(station: Station, setup: Setup, n: number): Prom
   return n / ((performance.now() - start) / 1000);
 }
 
-/** Issues `count` certificates with `concurrency` requests in flight; rate, CPU use and peak memory. */
-async function engineRun(station: Station, policyId: string, csrs: Buffer[], count: number) {
-  let next = 0;
-  let peakRss = 0;
-  const cpu0 = process.cpuUsage();
-  const start = performance.now();
-  const worker = async () => {
-    while (next < count) {
-      const i = next++;
-      await station.issuance.issue(
-        { policyId, csr: csrs[i % csrs.length] as Buffer, attributes: { serial: String(i).padStart(8, '0') } },
-        ctx,
-      );
-      if (i % 1000 === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const seconds = (performance.now() - start) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  return { rate: count / seconds, cpuPercent: ((cpu.user + cpu.system) / 1e6 / seconds) * 100, peakRss };
-}
-
-interface Setup {
-  policyId: string;
-  keyId: string;
-  keyLabel: string;
-}
-
-/** The CA and policy, made once: SoftHSM2 runs with one token folder per process. */
-async function setUp(): Promise<Setup> {
-  const station = openStation(path.join(dir, 'station'), { keyStore: { pin } });
-  const root = await call<{ id: string }>(station, 'cas.createRoot', {
-    name: 'Root',
-    subject: { commonName: 'Bench Root' },
-  });
-  const issuing = await call<{ ca: { id: string } }>(station, 'cas.createIssuing', {
-    name: 'Issuing',
-    subject: { commonName: 'Bench Issuing' },
-    signWithCaId: root.id,
-  });
-  const policy = await call<{ id: string }>(station, 'policies.create', {
-    preset: 'tls-client',
-    body: { name: 'TLS', issuingCaId: issuing.ca.id },
-  });
-  const { key_id: keyId, key_label: keyLabel } = station.db
-    .prepare('SELECT key_id, key_label FROM certificate_authorities WHERE id = ?')
-    .get(issuing.ca.id) as { key_id: string; key_label: string };
-  await station.close();
-  return { policyId: policy.id, keyId, keyLabel };
-}
-
 async function bench(sessions: number, csrs: Buffer[], setup: Setup) {
   const station = openStation(path.join(dir, 'station'), { keyStore: { pin, sessions } });
   // Warm up: the first issues compile the policy and JIT the encoders.
-  await engineRun(station, setup.policyId, csrs, 500);
+  await engineRun(station, setup.policyId, csrs, 500, concurrency);
   const raw = rawSignRate(station, setup.keyId);
   const keyStore = await keyStoreSignRate(station, setup, count);
-  const engine = await engineRun(station, setup.policyId, csrs, count);
+  const engine = await engineRun(station, setup.policyId, csrs, count, concurrency);
   await station.close();
   return { raw, keyStore, engine };
 }
@@ -158,7 +83,7 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 console.log(
   `issuance bench: ${fmt(count)} P-256 leaf certificates, ${concurrency} requests in flight, SoftHSM2 P-256 CA`,
 );
-const setup = await setUp();
+const setup = await setUp(dir, pin);
 for (const sessions of [1, 2]) {
   const { raw, keyStore, engine } = await bench(sessions, csrs, setup);
   console.log(`\n${sessions} signing session(s):`);

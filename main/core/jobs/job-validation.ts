@@ -21,6 +21,7 @@ interface Candidate {
 }
 
 const batchSize = 500;
+const checkWindow = 64;
 
 async function* csvCandidates(file: string, options: JobOptions): AsyncGenerator<Candidate> {
   let columns: ReturnType<typeof mapColumns> | null = null;
@@ -166,16 +167,20 @@ export async function validateJobInput(deps: ValidationDeps, file: string, forma
     }
   };
 
-  const candidates = format === 'csv' ? csvCandidates(file, options) : zipCandidates(file);
-  for await (const candidate of candidates) {
-    rows += 1;
-    const error = await check(candidate);
-    batch.push({
-      line: candidate.line,
-      name: candidate.name.slice(0, 256),
-      payload: candidate.payload,
-      ...(error ? { error } : {}),
-    });
+  // Checks run a window at a time: a row's own checks (name, duplicates) run in line order as
+  // each check starts, and the CSR signatures verify on the thread pool meanwhile.
+  let window: { candidate: Candidate; verdict: Promise<StationError | undefined> }[] = [];
+  const drain = async () => {
+    for (const { candidate, verdict } of window) {
+      const error = await verdict;
+      batch.push({
+        line: candidate.line,
+        name: candidate.name.slice(0, 256),
+        payload: candidate.payload,
+        ...(error ? { error } : {}),
+      });
+    }
+    window = [];
     if (batch.length >= batchSize) {
       flush();
       if (deps.shouldStop()) {
@@ -184,7 +189,17 @@ export async function validateJobInput(deps: ValidationDeps, file: string, forma
         });
       }
     }
+  };
+  const candidates = format === 'csv' ? csvCandidates(file, options) : zipCandidates(file);
+  for await (const candidate of candidates) {
+    rows += 1;
+    const verdict = check(candidate);
+    // Awaited in order by drain(); marked handled now so a failure further on is not "unhandled" meanwhile.
+    verdict.catch(() => undefined);
+    window.push({ candidate, verdict });
+    if (window.length >= checkWindow) await drain();
   }
+  await drain();
   flush();
   if (rows === 0) {
     throw new StationError('JOB_INPUT_INVALID', 'The input holds no rows.', { step: 'validate-job' });
