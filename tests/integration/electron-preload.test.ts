@@ -53,12 +53,19 @@ describe('Electron preload', () => {
 
   it('forwards contract calls on the one call channel and drops unknown names', async () => {
     const { exposed, invoked } = await loadPreload();
-    const api = exposed.get('trustline') as { call(name: string, input: unknown): Promise<unknown> };
-    await api.call('devices.list', { limit: 5 });
-    assert.deepEqual(invoked, [[ipcChannels.call, 'devices.list', { limit: 5 }]]);
+    const api = exposed.get('trustline') as {
+      call(name: string, input: unknown, session?: unknown): Promise<unknown>;
+    };
+    await api.call('devices.list', { limit: 5 }, 'session-1');
+    await api.call('devices.list', { limit: 5 }, { not: 'a string' });
+    // The session travels as the last argument, and only as a string.
+    assert.deepEqual(invoked, [
+      [ipcChannels.call, 'devices.list', { limit: 5 }, 'session-1'],
+      [ipcChannels.call, 'devices.list', { limit: 5 }, null],
+    ]);
     const refused = (await api.call('shell.exec', { cmd: 'rm -rf /' })) as { error: { code: string } };
     assert.equal(refused.error.code, 'UNKNOWN_CALL');
-    assert.equal(invoked.length, 1);
+    assert.equal(invoked.length, 2);
   });
 
   it('passes events on without exposing the IPC event object, and unsubscribes', async () => {
