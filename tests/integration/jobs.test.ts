@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ZipWriter } from '../../main/core/jobs/zip-writer';
 import { openStation, type Station } from '../../main/core/station';
 import { assertCounts, createJob, csrCsv, runJob, unpackResult } from '../helpers/jobs';
-import { call, makeCsr, openssl, setUpCa, type TestCa } from '../helpers/pki';
+import { admin, call, makeCsr, openssl, setUpCa, type TestCa } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
 
 describe('batch jobs', () => {
@@ -254,5 +255,118 @@ describe('batch jobs', () => {
     const listed = await call(station, 'devices.list', { groupId, search: 'reg-', limit: 10 });
     const reg1 = listed.items.find((d) => d.name === 'reg-1');
     assert.equal(reg1?.attributes.mac, '00:11:22:33:44:01');
+  });
+});
+
+describe('batch jobs from a ZIP of CSR files', () => {
+  let station: Station;
+  const dir = tempDir();
+  let policyId: string;
+  let ca: TestCa;
+
+  before(async () => {
+    station = openStation(path.join(dir, 'station'), { keyStore: { pin: '1234' } });
+    ca = await setUpCa(station, dir);
+    policyId = (
+      await call(station, 'policies.create', {
+        preset: 'tls-client',
+        body: {
+          name: 'Zip devices',
+          issuingCaId: ca.issuingId,
+          keyGeneration: ['device-csr', 'station-generated'],
+          // A bare CSR file carries no attributes: the certificate takes the CSR's own CN.
+          subject: [{ type: 'CN', value: '{csr.CN}' }],
+        },
+      })
+    ).id;
+  });
+  after(() => station.close());
+  const verify = (certFile: string) =>
+    openssl(['verify', '-CAfile', ca.rootFile, '-untrusted', ca.chainFile, certFile]).trim();
+
+  async function zipOf(name: string, entries: [string, Buffer][]): Promise<string> {
+    const file = path.join(dir, name);
+    const zip = new ZipWriter(createWriteStream(file));
+    for (const [entry, content] of entries) await zip.add(entry, content);
+    await zip.finish();
+    return file;
+  }
+
+  it('issues one certificate per CSR file (PEM or DER), named after the file, and refuses folders and oversized entries', async () => {
+    const pem = makeCsr(dir, 'zip-a', 'P-256', '/CN=zip-a');
+    const der = makeCsr(dir, 'zip-b', 'P-256', '/CN=zip-b');
+    const derFile = path.join(dir, 'zip-b.der');
+    openssl(['req', '-in', der.csrFile, '-outform', 'DER', '-out', derFile]);
+    // A CSR-shaped name hiding 10 MB of zeros: it would deflate to a few kilobytes.
+    const bomb = Buffer.alloc(10 * 1024 * 1024);
+    const file = await zipOf('csrs.zip', [
+      ['zip-a.csr', Buffer.from(pem.csrPem)],
+      ['zip-b.der', readFileSync(derFile)],
+      ['nested/zip-c.csr', Buffer.from(pem.csrPem)],
+      ['bomb.csr', bomb],
+    ]);
+    const job = await createJob(station, file, { kind: 'certificates-unmanaged', policyId, keySource: 'zip' });
+    assert.equal(job.state, 'validated', JSON.stringify(job));
+    const problems = await call(station, 'jobs.problems', { id: job.id });
+    assert.deepEqual(
+      problems.map((p) => [p.name, p.code]),
+      [
+        ['zip-c', 'INVALID_INPUT'],
+        ['bomb', 'INVALID_INPUT'],
+      ],
+    );
+    assert.match(problems[0]?.message ?? '', /inside a folder/);
+    assert.match(problems[1]?.message ?? '', /unpacks to 10485760 bytes/);
+    assertCounts(job, { total: 4, invalid: 2, pending: 2 });
+    const done = await runJob(station, job.id, { skipInvalid: true });
+    assertCounts(done, { done: 2, skipped: 2 });
+    const out = await unpackResult(station, job.id, dir);
+    for (const name of ['zip-a', 'zip-b']) {
+      const cert = path.join(out, name, 'certificate.pem');
+      assert.match(openssl(['x509', '-in', cert, '-noout', '-subject']), new RegExp(`CN\\s*=\\s*${name}`));
+      assert.equal(verify(cert), `${cert}: OK`);
+    }
+  });
+
+  it('refuses a recipient certificate without a usable key before reading the input', async () => {
+    const keyFile = path.join(dir, 'ed.key');
+    const certFile = path.join(dir, 'ed.pem');
+    openssl([
+      'req',
+      '-x509',
+      '-newkey',
+      'ed25519',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-subj',
+      '/CN=ed',
+      '-days',
+      '3',
+    ]);
+    const csv = path.join(dir, 'ed.csv');
+    writeFileSync(csv, 'device_name,attr.serial\ned-1,E1\n');
+    const uploadId = await station.jobs.stageFile(csv);
+    const jobsBefore = (station.db.prepare('SELECT COUNT(*) AS n FROM jobs').get() as { n: number }).n;
+    const refused = await station.dispatch(
+      'jobs.create',
+      {
+        uploadId,
+        inputName: 'ed.csv',
+        options: {
+          kind: 'certificates-unmanaged',
+          policyId,
+          keySource: 'station',
+          delivery: 'cms',
+          recipientPem: readFileSync(certFile, 'utf8'),
+        },
+      },
+      admin,
+    );
+    assert.equal(refused.ok ? 'ok' : refused.error.code, 'RECIPIENT_UNUSABLE');
+    const jobsAfter = (station.db.prepare('SELECT COUNT(*) AS n FROM jobs').get() as { n: number }).n;
+    assert.equal(jobsAfter, jobsBefore, 'no job made');
   });
 });
