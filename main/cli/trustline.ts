@@ -5,6 +5,7 @@ import { deviceCommand, deviceUsage } from './device-command';
 import { devicesCommand, devicesUsage } from './devices-command';
 import { groupsCommand, groupsUsage } from './groups-command';
 import { issueCommand, issueUsage } from './issue-command';
+import { jobCommand, jobUsage } from './job-command';
 import { keystoreCommand, keystoreUsage } from './keystore-command';
 import { lineCommand, lineUsage } from './line-command';
 import { qaCommand, qaUsage } from './qa-command';
@@ -21,7 +22,7 @@ import { userCommand, userUsage } from './user-command';
 const usage = `Trustline provisioning station
 
 Usage:
-${[serveUsage, devicesUsage, groupsUsage, keystoreUsage, caUsage, policyUsage, issueUsage, simUsage, deviceUsage, portsUsage, recipeUsage, lineUsage, qaUsage, auditUsage, userUsage, roleUsage, tokenUsage].join('\n')}
+${[serveUsage, devicesUsage, groupsUsage, keystoreUsage, caUsage, policyUsage, issueUsage, simUsage, deviceUsage, portsUsage, recipeUsage, lineUsage, qaUsage, jobUsage, auditUsage, userUsage, roleUsage, tokenUsage].join('\n')}
 
 The data directory is --data DIR, else $TRUSTLINE_DATA, else the OS's application-data folder.
 Data commands act as the API token in $TRUSTLINE_TOKEN, else as $TRUSTLINE_USER signed in with
@@ -60,6 +61,8 @@ async function main(argv: string[]): Promise<void> {
       return lineCommand(rest);
     case 'qa':
       return qaCommand(rest);
+    case 'job':
+      return jobCommand(rest);
     case 'user':
       return userCommand(rest);
     case 'role':
