@@ -239,6 +239,19 @@ describe('batch jobs', () => {
     assertCounts(job, { total: 1, pending: 1 });
   });
 
+  it('reads a template saved with CRLF and rows appended with LF as one record per line', async () => {
+    const work = path.join(dir, 'mixed-eol');
+    mkdirSync(work);
+    const csr = makeCsr(work, 'eol', 'P-256').csrPem.trim();
+    const file = path.join(work, 'mixed.csv');
+    writeFileSync(
+      file,
+      `device_name,csr,attr.serial\r\neol-1,"${csr}",E1\neol-2,"${csr.replaceAll('\n', '\r\n')}",E2\n`,
+    );
+    const job = await createJob(station, file, { kind: 'certificates-unmanaged', policyId, keySource: 'csv' });
+    assertCounts(job, { total: 2, pending: 2, invalid: 0 });
+  });
+
   it('registers devices from a CSV, refusing names already in the group', async () => {
     const work = path.join(dir, 'register');
     mkdirSync(work);

@@ -67,7 +67,7 @@ const candidateDelimiters = [',', ';', '\t', '|'] as const;
 
 /** The candidate that appears most often in the header line, outside quotes; a comma when none does. */
 function headerDelimiter(text: string): string {
-  const end = text.search(/\r?\n/);
+  const end = text.indexOf('\n');
   const header = (end === -1 ? text : text.slice(0, end)).replace(/"[^"]*"/g, '');
   let best: string = ',';
   let bestCount = 0;
@@ -83,8 +83,23 @@ function headerDelimiter(text: string): string {
  * delimiters; the delimiter is detected among comma, semicolon (what Excel writes in much of
  * Europe), tab and pipe. Blank lines are skipped but counted, so line numbers match an editor's.
  */
+/**
+ * Line ends as LF only: a template saved with CRLF and rows appended by a tool that writes LF
+ * (or a file edited on two systems) is still one record per line. A CR at a chunk's end waits for
+ * the next chunk, in case an LF follows it.
+ */
+async function* unixLineEnds(chunks: AsyncGenerator<string>): AsyncGenerator<string> {
+  let carry = '';
+  for await (const chunk of chunks) {
+    const text = carry + chunk;
+    carry = text.endsWith('\r') ? '\r' : '';
+    yield (carry ? text.slice(0, -1) : text).replace(/\r\n?/g, '\n');
+  }
+  if (carry) yield '\n';
+}
+
 export async function* readCsvRecords(file: string): AsyncGenerator<CsvRecord> {
-  const chunks = decodedChunks(file);
+  const chunks = unixLineEnds(decodedChunks(file));
   let first = '';
   // The header decides the delimiter, so read until it is complete (or the file ends).
   while (!/\n/.test(first)) {
@@ -92,7 +107,11 @@ export async function* readCsvRecords(file: string): AsyncGenerator<CsvRecord> {
     if (next.done) break;
     first += next.value;
   }
-  const parser = Papa.parse(Papa.NODE_STREAM_INPUT, { delimiter: headerDelimiter(first), skipEmptyLines: false });
+  const parser = Papa.parse(Papa.NODE_STREAM_INPUT, {
+    delimiter: headerDelimiter(first),
+    newline: '\n',
+    skipEmptyLines: false,
+  });
   const write = async (text: string) => {
     if (parser.destroyed) return;
     if (!parser.write(text)) {
