@@ -41,6 +41,17 @@ export function makeCsr(
   return { csrFile, keyFile, csrPem: readFileSync(csrFile, 'utf8') };
 }
 
+/** A self-signed EC P-256 certificate and key, the factory's key-escrow recipient for sealed device keys. */
+export function makeRecipient(dir: string): { keyFile: string; certFile: string } {
+  const keyFile = path.join(dir, 'recipient.key');
+  const certFile = path.join(dir, 'recipient.pem');
+  openssl([
+    ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'],
+    ...['-keyout', keyFile, '-out', certFile, '-subj', '/CN=Factory key recipient', '-days', '30'],
+  ]);
+  return { keyFile, certFile };
+}
+
 /** Calls the contract as the administrator; fails the test with the station's error otherwise. */
 export async function call<N extends CallName>(
   station: Station,

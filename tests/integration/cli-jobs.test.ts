@@ -8,7 +8,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { openStation } from '../../main/core/station';
 import { databaseFileName } from '../../main/core/store/database';
 import { csrCsv } from '../helpers/jobs';
-import { call, makeCsr, openssl, setUpCa, type TestCa } from '../helpers/pki';
+import { call, makeCsr, makeRecipient, openssl, setUpCa, type TestCa } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
 
 const cliArgs = ['--import', 'tsx', 'main/cli/trustline.ts'];
@@ -138,25 +138,7 @@ describe('trustline job: batch certificate jobs from the command line', () => {
   it('makes the keys on the station and seals each to a --recipient: openssl cms recovers a key matching its certificate', () => {
     const work = path.join(dir, 'cms');
     mkdirSync(work);
-    const recipientKey = path.join(work, 'recipient.key');
-    const recipientCert = path.join(work, 'recipient.pem');
-    openssl([
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      recipientKey,
-      '-out',
-      recipientCert,
-      '-subj',
-      '/CN=Factory key recipient',
-      '-days',
-      '30',
-    ]);
+    const { keyFile: recipientKey, certFile: recipientCert } = makeRecipient(work);
     const input = path.join(work, 'devices.csv');
     writeFileSync(input, 'device_name,description,attr.serial\nkey-1,first,K1\nkey-2,second,K2\n');
     const zipFile = path.join(work, 'r.zip');

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { ZipWriter } from '../../main/core/jobs/zip-writer';
 import { openStation, type Station } from '../../main/core/station';
 import { assertCounts, createJob, csrCsv, runJob, unpackResult } from '../helpers/jobs';
-import { admin, call, makeCsr, openssl, setUpCa, type TestCa } from '../helpers/pki';
+import { admin, call, makeCsr, makeRecipient, openssl, setUpCa, type TestCa } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
 
 describe('batch jobs', () => {
@@ -73,25 +73,7 @@ describe('batch jobs', () => {
   it('makes keys on the station and seals each to an EC recipient: openssl cms recovers a key that matches its certificate', async () => {
     const work = path.join(dir, 'cms');
     mkdirSync(work);
-    const recipientKey = path.join(work, 'recipient.key');
-    const recipientCert = path.join(work, 'recipient.pem');
-    openssl([
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      recipientKey,
-      '-out',
-      recipientCert,
-      '-subj',
-      '/CN=Factory key recipient',
-      '-days',
-      '30',
-    ]);
+    const { keyFile: recipientKey, certFile: recipientCert } = makeRecipient(work);
     const csv = path.join(work, 'devices.csv');
     writeFileSync(csv, 'device_name,description,attr.serial\nkey-1,first,K1\nkey-2,second,K2\nkey-3,third,K3\n');
     const job = await createJob(station, csv, {

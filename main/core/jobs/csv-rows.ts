@@ -116,9 +116,14 @@ export async function* readCsvRecords(file: string): AsyncGenerator<CsvRecord> {
     if (parser.destroyed) return;
     if (!parser.write(text)) {
       // A reader that stopped early (a bad header) destroys the parser: stop waiting then too.
-      await new Promise((resolve) => {
-        parser.once('drain', resolve);
-        parser.once('close', resolve);
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          parser.off('drain', done);
+          parser.off('close', done);
+          resolve();
+        };
+        parser.on('drain', done);
+        parser.on('close', done);
       });
     }
   };
