@@ -144,6 +144,8 @@ export async function runJobRows(deps: RunDeps): Promise<void> {
     afterLine = last.line;
     if (options.kind === 'register-devices') {
       registerPage(rows);
+      // A page commits synchronously: let the station answer calls (a cancel, progress) between pages.
+      await new Promise((resolve) => setImmediate(resolve));
       continue;
     }
     let next = 0;
