@@ -33,6 +33,7 @@ void app.whenReady().then(() => {
     dispatch: station.dispatch,
     context: (session) => station.auth.contextFor({ session }),
     isTrustedUrl: (url) => isAppPageUrl(url, indexUrl),
+    jobs: station.jobs,
   });
   // Any web contents, not only our window's, may neither navigate away nor open windows.
   app.on('web-contents-created', (_event, contents) => {

@@ -5,6 +5,10 @@
 export const ipcChannels = {
   call: 'trustline:call',
   event: 'trustline:event',
+  /** A batch job's input file, as bytes; answers a Result with { uploadId }. */
+  upload: 'trustline:upload',
+  /** A batch job's result ZIP, as bytes in a Result. */
+  jobResult: 'trustline:job-result',
 } as const;
 
 export const bridgePaths = {
@@ -29,4 +33,8 @@ export const bridgeTokenProtocolPrefix = 'trustline.token.';
 export interface PreloadApi {
   call(name: string, input: unknown, session?: string | null): Promise<unknown>;
   on(listener: (envelope: unknown) => void): () => void;
+  /** Stages a batch job's input file; answers a Result with { uploadId }. */
+  upload(bytes: Uint8Array, session?: string | null): Promise<unknown>;
+  /** A job's result ZIP; answers a Result with { fileName, bytes }. */
+  jobResult(jobId: string, session?: string | null): Promise<unknown>;
 }

@@ -47,17 +47,48 @@ export function bridgeTransport(token: string): Transport {
     };
   };
 
+  const authHeaders = (session: string | null): Record<string, string> => {
+    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+    if (session) headers[bridgeSessionHeader] = session;
+    return headers;
+  };
+
   return {
     kind: 'browser',
     async call(name, input, session) {
-      const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-      if (session) headers[bridgeSessionHeader] = session;
+      const headers = { ...authHeaders(session), 'content-type': 'application/json' };
       const response = await fetch(`${bridgePaths.callPrefix}${encodeURIComponent(name)}`, {
         method: 'POST',
         headers,
         body: JSON.stringify(input ?? {}),
       });
       return response.json();
+    },
+    upload(file, session, onProgress) {
+      // XMLHttpRequest rather than fetch: only it tells how much of the body has gone out.
+      return new Promise((resolve, reject) => {
+        const request = new XMLHttpRequest();
+        request.open('POST', bridgePaths.upload);
+        for (const [name, value] of Object.entries(authHeaders(session))) request.setRequestHeader(name, value);
+        request.setRequestHeader('content-type', 'application/octet-stream');
+        request.responseType = 'json';
+        request.upload.onprogress = (event) => {
+          if (event.lengthComputable && event.total > 0) onProgress?.(event.loaded / event.total);
+        };
+        request.onload = () => resolve(request.response);
+        request.onerror = () => reject(new Error('the upload did not reach the station'));
+        request.send(file);
+      });
+    },
+    async jobResult(jobId, session) {
+      const response = await fetch(`${bridgePaths.jobsPrefix}${encodeURIComponent(jobId)}/result.zip`, {
+        headers: authHeaders(session),
+      });
+      if (!response.ok || (response.headers.get('content-type') ?? '').startsWith('application/json')) {
+        return { answer: await response.json() };
+      }
+      const disposition = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '');
+      return { file: await response.blob(), fileName: disposition?.[1] ?? `trustline-job-${jobId}.zip` };
     },
     subscribe(listener) {
       listeners.add(listener);

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import {
   type CallInput,
   type CallName,
@@ -9,6 +10,7 @@ import {
   events,
   resultSchema,
   type Result,
+  type StationErrorShape,
 } from '../../preload/contract';
 import type { Transport } from './transport';
 
@@ -27,12 +29,31 @@ export interface Client {
   onAuthError(listener: (code: AuthErrorCode) => void): () => void;
   call<N extends CallName>(name: N, input: CallInput<N>): Promise<Result<CallOutput<N>>>;
   on<N extends EventName>(name: N, listener: (payload: EventPayload<N>) => void): () => void;
+  /** Sends a batch job's input file (jobs.run); `onProgress` hears the share sent (0…1). */
+  upload(file: Blob, onProgress?: (sent: number) => void): Promise<Result<{ uploadId: string }>>;
+  /** A batch job's result ZIP (jobs.run). */
+  jobResult(jobId: string): Promise<Result<{ file: Blob; fileName: string }>>;
 }
+
+const uploadAnswer = resultSchema(z.object({ uploadId: z.string() }));
+const refusalAnswer = resultSchema(z.never());
+
+const transportFailed = (error: unknown): { ok: false; error: StationErrorShape } => ({
+  ok: false,
+  error: { code: 'TRANSPORT_FAILED', message: `The station did not answer: ${String(error)}` },
+});
+const unreadable: { ok: false; error: StationErrorShape } = {
+  ok: false,
+  error: { code: 'TRANSPORT_FAILED', message: 'The station sent an answer this screen cannot read.' },
+};
 
 /** The renderer's typed view of the contract. Answers are checked too: the UI trusts no wire. */
 export function createClient(transport: Transport, session: string | null = null): Client {
   let current = session;
   const authListeners = new Set<(code: AuthErrorCode) => void>();
+  const tellAuthError = (error: StationErrorShape) => {
+    if (authErrorCodes.has(error.code)) for (const listener of authListeners) listener(error.code as AuthErrorCode);
+  };
   return {
     kind: transport.kind,
     setSession(token) {
@@ -47,23 +68,38 @@ export function createClient(transport: Transport, session: string | null = null
       try {
         raw = await transport.call(name, input, current);
       } catch (error) {
-        return {
-          ok: false,
-          error: { code: 'TRANSPORT_FAILED', message: `The station did not answer: ${String(error)}` },
-        };
+        return transportFailed(error);
       }
       const parsed = resultSchema(calls[name].output).safeParse(raw);
-      if (!parsed.success) {
-        return {
-          ok: false,
-          error: { code: 'TRANSPORT_FAILED', message: 'The station sent an answer this screen cannot read.' },
-        };
-      }
+      if (!parsed.success) return unreadable;
       const result = parsed.data as Result<CallOutput<typeof name>>;
-      if (!result.ok && authErrorCodes.has(result.error.code) && !name.startsWith('auth.')) {
-        for (const listener of authListeners) listener(result.error.code as AuthErrorCode);
-      }
+      if (!result.ok && !name.startsWith('auth.')) tellAuthError(result.error);
       return result;
+    },
+    async upload(file, onProgress) {
+      let raw: unknown;
+      try {
+        raw = await transport.upload(file, current, onProgress);
+      } catch (error) {
+        return transportFailed(error);
+      }
+      const parsed = uploadAnswer.safeParse(raw);
+      if (!parsed.success) return unreadable;
+      if (!parsed.data.ok) tellAuthError(parsed.data.error);
+      return parsed.data;
+    },
+    async jobResult(jobId) {
+      let answer: Awaited<ReturnType<Transport['jobResult']>>;
+      try {
+        answer = await transport.jobResult(jobId, current);
+      } catch (error) {
+        return transportFailed(error);
+      }
+      if ('file' in answer) return { ok: true, value: answer };
+      const parsed = refusalAnswer.safeParse(answer.answer);
+      if (!parsed.success || parsed.data.ok) return unreadable;
+      tellAuthError(parsed.data.error);
+      return { ok: false, error: parsed.data.error };
     },
     on(name, listener) {
       return transport.subscribe((raw) => {

@@ -1,5 +1,5 @@
 import type { PreloadApi } from '../../preload/contract';
-import type { Transport } from './transport';
+import type { FileAnswer, Transport } from './transport';
 
 declare global {
   interface Window {
@@ -7,10 +7,39 @@ declare global {
   }
 }
 
+function isFileValue(
+  answer: unknown,
+): answer is { ok: true; value: { fileName: string; bytes: Uint8Array<ArrayBuffer> } } {
+  if (typeof answer !== 'object' || answer === null || !('ok' in answer) || answer.ok !== true) return false;
+  const value = 'value' in answer ? answer.value : null;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'fileName' in value &&
+    typeof value.fileName === 'string' &&
+    'bytes' in value &&
+    value.bytes instanceof Uint8Array
+  );
+}
+
 export function electronTransport(api: PreloadApi): Transport {
   return {
     kind: 'electron',
     call: (name, input, session) => api.call(name, input, session),
     subscribe: (listener) => api.on(listener),
+    async upload(file, session, onProgress) {
+      // IPC takes the bytes in one message: there is no progress to tell until it is all there.
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const answer = await api.upload(bytes, session);
+      onProgress?.(1);
+      return answer;
+    },
+    async jobResult(jobId, session): Promise<FileAnswer> {
+      const answer = await api.jobResult(jobId, session);
+      if (isFileValue(answer)) {
+        return { file: new Blob([answer.value.bytes], { type: 'application/zip' }), fileName: answer.value.fileName };
+      }
+      return { answer };
+    },
   };
 }

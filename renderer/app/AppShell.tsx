@@ -7,6 +7,7 @@ import { useIdleLock } from '../screens/auth/use-idle-lock';
 import { AuditScreen } from '../screens/audit/AuditScreen';
 import { DeviceGroupsScreen } from '../screens/device-groups/DeviceGroupsScreen';
 import { DevicesScreen } from '../screens/devices/DevicesScreen';
+import { JobsScreen } from '../screens/jobs/JobsScreen';
 import { LineScreen } from '../screens/line/LineScreen';
 import { NotBuiltScreen } from '../screens/NotBuiltScreen';
 import { PoliciesCaScreen } from '../screens/policies-ca/PoliciesCaScreen';
@@ -47,6 +48,7 @@ function Screen({ area }: { area: Area }) {
   if (area === 'policies') return <PoliciesCaScreen />;
   if (area === 'audit') return <AuditScreen />;
   if (area === 'users') return <UsersScreen />;
+  if (area === 'jobs') return <JobsScreen />;
   return <NotBuiltScreen area={t(`nav.${area}`)} />;
 }
 

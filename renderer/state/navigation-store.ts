@@ -23,6 +23,7 @@ export const builtAreas: ReadonlySet<Area> = new Set<Area>([
   'qa',
   'users',
   'audit',
+  'jobs',
 ]);
 
 /** A person sees an area when they hold any of these; the core still checks every call. */

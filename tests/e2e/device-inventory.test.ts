@@ -108,10 +108,10 @@ describe('device inventory in Chromium', () => {
 
   it('says plainly which areas are not built yet, and speaks German', async () => {
     const page = await openStationPage(browser, serve.url);
-    await page.getByRole('button', { name: 'Jobs' }).click();
-    await page.getByTestId('not-built').getByText('Jobs is not built yet').waitFor();
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByTestId('not-built').getByText('Settings is not built yet').waitFor();
     await page.getByTestId('language-select').selectOption('de');
-    await page.getByTestId('not-built').getByText('Aufträge ist noch nicht gebaut').waitFor();
+    await page.getByTestId('not-built').getByText('Einstellungen ist noch nicht gebaut').waitFor();
     await page.getByRole('button', { name: 'Geräte', exact: true }).click();
     await page.getByRole('heading', { name: 'Geräte' }).waitFor();
     await page.getByRole('button', { name: 'Gerät registrieren' }).first().waitFor();

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type IpcEventLike, type IpcMainLike, isAppPageUrl, registerIpcAdapter } from '../../main/electron/ipc-adapter';
 import { ipcChannels, type SignedIn } from '../../preload/contract';
+import { call } from '../helpers/pki';
 import { callContext, rowCounts, testStation } from '../helpers/station';
 import { seedUser } from '../helpers/users';
 
@@ -121,6 +122,82 @@ describe('Electron IPC adapter', () => {
     ]) {
       assert.equal(isAppPageUrl(url, appUrl), false, url);
     }
+  });
+
+  it('stages an upload for a caller holding jobs.run, refuses others and other pages, and hands back the result ZIP', async () => {
+    const station = testStation();
+    const fake = fakeIpcMain();
+    const unregister = registerIpcAdapter(fake.ipcMain, {
+      dispatch: station.dispatch,
+      context: (session) => station.auth.contextFor({ session }),
+      isTrustedUrl: (url) => isAppPageUrl(url, appUrl),
+      jobs: station.jobs,
+    });
+    const channel = (name: string) => {
+      const handler = fake.handlers.get(name);
+      assert.ok(handler, `no handler for ${name}`);
+      return (args: unknown[], frame: IpcEventLike['senderFrame'] = { url: appUrl, parent: null }) =>
+        handler({ senderFrame: frame }, ...args) as Promise<{
+          ok: boolean;
+          value?: unknown;
+          error?: { code: string };
+        }>;
+    };
+    const upload = channel(ipcChannels.upload);
+    const jobResult = channel(ipcChannels.jobResult);
+    const signIn = async (username: string, pin: string) => {
+      const signed = (await fake.invoke(['auth.signIn', { method: 'pin', username, pin }, null])) as {
+        ok: true;
+        value: SignedIn;
+      };
+      return signed.value.sessionToken;
+    };
+    await seedUser(station, { username: 'olga', roleNames: ['Line operator'], pin: '2580' });
+    await seedUser(station, { username: 'dora', roleNames: ['Device creator'], pin: '1357' });
+    const operator = await signIn('olga', '2580');
+    const creator = await signIn('dora', '1357');
+    const csv = new TextEncoder().encode('device_name,description\nipc-1,first\nipc-2,second\n');
+
+    assert.equal((await upload([csv, null])).error?.code, 'UNAUTHENTICATED');
+    assert.equal((await upload([csv, operator])).error?.code, 'PERMISSION_DENIED');
+    assert.equal(
+      (await upload([csv, creator], { url: 'https://evil.example/', parent: null })).error?.code,
+      'FORBIDDEN_ORIGIN',
+    );
+    assert.equal((await upload(['not bytes', creator])).error?.code, 'INVALID_INPUT');
+
+    const staged = (await upload([csv, creator])) as { ok: true; value: { uploadId: string } };
+    assert.equal(staged.ok, true, JSON.stringify(staged));
+    const groupId = (await call(station, 'deviceGroups.create', { name: 'IPC group' })).id;
+    const created = (await fake.invoke([
+      'jobs.create',
+      {
+        uploadId: staged.value.uploadId,
+        inputName: 'ipc.csv',
+        options: { kind: 'register-devices', groupId },
+      },
+      creator,
+    ])) as { ok: true; value: { id: string } };
+    assert.equal(created.ok, true, JSON.stringify(created));
+    const validated = await station.jobs.settled(created.value.id);
+    assert.equal(validated.state, 'validated');
+    assert.equal(validated.counts.pending, 2);
+    await fake.invoke(['jobs.start', { id: created.value.id }, creator]);
+    assert.equal((await station.jobs.settled(created.value.id)).state, 'completed');
+
+    assert.equal((await jobResult([created.value.id, operator])).error?.code, 'PERMISSION_DENIED');
+    assert.equal((await jobResult(['../../etc/passwd', creator])).error?.code, 'INVALID_INPUT');
+    const result = (await jobResult([created.value.id, creator])) as {
+      ok: true;
+      value: { fileName: string; bytes: Uint8Array };
+    };
+    assert.equal(result.ok, true);
+    assert.equal(result.value.fileName, `trustline-job-${created.value.id}.zip`);
+    assert.deepEqual([...result.value.bytes.subarray(0, 4)], [0x50, 0x4b, 0x03, 0x04]);
+
+    unregister();
+    assert.equal(fake.handlers.size, 0);
+    await station.close();
   });
 
   it('removes its handler when unregistered', () => {

@@ -44,11 +44,11 @@ async function loadPreload() {
 }
 
 describe('Electron preload', () => {
-  it('needs nothing but electron, and exposes only call and on', async () => {
+  it('needs nothing but electron, and exposes only call, on, and the job file transfers', async () => {
     const { exposed, required } = await loadPreload();
     assert.deepEqual([...new Set(required)], ['electron']);
     assert.deepEqual([...exposed.keys()], ['trustline']);
-    assert.deepEqual(Object.keys(exposed.get('trustline') as object).sort(), ['call', 'on']);
+    assert.deepEqual(Object.keys(exposed.get('trustline') as object).sort(), ['call', 'jobResult', 'on', 'upload']);
   });
 
   it('forwards contract calls on the one call channel and drops unknown names', async () => {

@@ -27,7 +27,7 @@ export const de: Translation = {
   },
   notBuilt: {
     title: '{{area}} ist noch nicht gebaut',
-    body: 'Dieser Bereich ist geplant, gehört aber nicht zu dieser Version der Station. Linie, QS, Geräte, Gerätegruppen, Richtlinien & CA, Benutzer sowie das Audit-Protokoll funktionieren bereits.',
+    body: 'Dieser Bereich ist geplant, gehört aber nicht zu dieser Version der Station. Linie, QS, Geräte, Gerätegruppen, Stapelaufträge, Richtlinien & CA, Benutzer sowie das Audit-Protokoll funktionieren bereits.',
   },
   common: {
     cancel: 'Abbrechen',

@@ -26,7 +26,7 @@ export const en = {
   },
   notBuilt: {
     title: '{{area}} is not built yet',
-    body: 'This area is planned but not part of this version of the station. Line, QA, devices, device groups, policies & CA, users and the audit log work today.',
+    body: 'This area is planned but not part of this version of the station. Line, QA, devices, device groups, batch jobs, policies & CA, users and the audit log work today.',
   },
   common: {
     cancel: 'Cancel',
