@@ -24,8 +24,14 @@ const pin = '1234';
 const dir = mkdtempSync(path.join(os.tmpdir(), 'trustline-bench-batch-'));
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const mib = (bytes: number) => `${Math.round(bytes / 1048576)} MiB`;
+const memory = () => {
+  const m = process.memoryUsage();
+  return `rss ${mib(m.rss)} heap ${mib(m.heapUsed)} external ${mib(m.external)}`;
+};
 
 let peakRss = 0;
+/** RSS at each phase of the last job, to tell which one holds memory. */
+const phases: string[] = [];
 const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 }, 50);
@@ -72,6 +78,8 @@ async function timedJob(
   count: number,
 ): Promise<{ validate: number; run: number; result: number; job: Job; zipBytes: number }> {
   const uploadId = await station.jobs.stageFile(file);
+  phases.length = 0;
+  phases.push(`before: ${memory()}`);
   const t0 = performance.now();
   const created = await call<Job>(station, 'jobs.create', {
     uploadId,
@@ -80,10 +88,12 @@ async function timedJob(
   });
   const validated = await station.jobs.settled(created.id);
   const t1 = performance.now();
+  phases.push(`after validation: ${memory()}`);
   if (validated.counts.pending !== count) throw new Error(`validation: ${JSON.stringify(validated)}`);
   await call(station, 'jobs.start', { id: created.id });
   const job = await station.jobs.settled(created.id);
   const t2 = performance.now();
+  phases.push(`after the run: ${memory()}`);
   if (job.counts.done !== count) throw new Error(`run: ${JSON.stringify(job.counts)}`);
   const zip = path.join(dir, `${created.id}.zip`);
   await station.jobs.writeResult(created.id, createWriteStream(zip), benchContext);
@@ -129,6 +139,7 @@ console.log(
   `  run       ${csr.run.toFixed(1)} s   ${fmt(rows / csr.run)} rows/s   ${(rows / csr.run / engine.rate).toFixed(2)}x engine`,
 );
 console.log(`  result    ${csr.result.toFixed(1)} s   ${mib(csr.zipBytes)} ZIP`);
+console.log(`  memory    ${phases.join('; ')}`);
 console.log(
   `  end to end ${fmt(rows / (csr.validate + csr.run))} rows/s   ${(rows / (csr.validate + csr.run) / engine.rate).toFixed(2)}x engine; peak RSS ${mib(peakRss)}`,
 );
@@ -152,6 +163,7 @@ console.log(
   `  run       ${keyed.run.toFixed(1)} s   ${fmt(stationRows / keyed.run)} rows/s   ${(stationRows / keyed.run / engine.rate).toFixed(2)}x engine`,
 );
 console.log(`  result    ${keyed.result.toFixed(1)} s   ${mib(keyed.zipBytes)} ZIP; peak RSS ${mib(peakRss)}`);
+console.log(`  memory    ${phases.join('; ')}`);
 
 clearInterval(sampler);
 await station.close();

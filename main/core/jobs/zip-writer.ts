@@ -24,6 +24,7 @@ const u64 = (n: number) => {
 };
 
 const MAX16 = 0xffff;
+const centralBlockBytes = 1024 * 1024;
 const MAX32 = 0xffffffff;
 const utf8Flag = 0x0800;
 const versionNeeded = 45; // 4.5: ZIP64
@@ -39,7 +40,12 @@ function dosDateTime(date: Date): { time: number; date: number } {
 
 export class ZipWriter {
   private offset = 0;
-  private readonly central: Buffer[] = [];
+  private count = 0;
+  /**
+   * Central-directory records, packed into 1 MiB blocks: kept one Buffer each, every small record
+   * would pin the 8 KB pool slab it was cut from (with the file data around it) until the end.
+   */
+  private readonly central: { block: Buffer; used: number }[] = [{ block: Buffer.alloc(centralBlockBytes), used: 0 }];
   private readonly names = new Set<string>();
   private readonly stamp = dosDateTime(new Date());
 
@@ -73,7 +79,7 @@ export class ZipWriter {
     await this.write(body);
     // Entries are small; only their offset can outgrow 32 bits, in a result of several gigabytes.
     const extra = localOffset >= MAX32 ? Buffer.concat([u16(0x0001), u16(8), u64(localOffset)]) : Buffer.alloc(0);
-    this.central.push(
+    this.keep(
       Buffer.concat([
         u32(0x02014b50),
         u16(versionMadeBy),
@@ -91,12 +97,23 @@ export class ZipWriter {
     );
   }
 
+  private keep(record: Buffer): void {
+    let current = this.central.at(-1) as { block: Buffer; used: number };
+    if (current.used + record.length > current.block.length) {
+      current = { block: Buffer.alloc(Math.max(centralBlockBytes, record.length)), used: 0 };
+      this.central.push(current);
+    }
+    record.copy(current.block, current.used);
+    current.used += record.length;
+    this.count += 1;
+  }
+
   /** Writes the central directory and ends the stream; resolves once everything is flushed. */
   async finish(): Promise<void> {
     const start = this.offset;
-    for (const record of this.central) await this.write(record);
+    for (const { block, used } of this.central) await this.write(block.subarray(0, used));
     const size = this.offset - start;
-    const count = this.central.length;
+    const count = this.count;
     if (count >= MAX16 || start >= MAX32 || size >= MAX32) {
       const zip64Offset = this.offset;
       await this.write(
