@@ -91,7 +91,7 @@ export function userHandlers(db: Database, auth: AuthService): Pick<Handlers, Us
     if (passwordHash !== undefined) changes.password_hash = passwordHash;
     if (pinHash !== undefined) changes.pin_hash = pinHash;
     if (badgeHash !== undefined) changes.badge_hash = badgeHash;
-    const time = new Date().toISOString();
+    const time = auth.now().toISOString();
     const updated = writeTransaction(db, () => {
       const row = getUserRow(db, input.id, step);
       if (row.kind === 'service' && (input.roleIds || input.password || input.pin || input.badge)) {
@@ -159,7 +159,7 @@ export function userHandlers(db: Database, auth: AuthService): Pick<Handlers, Us
       if (passwordHash === null && pinHash === null && input.badge === undefined) {
         throw new StationError('INVALID_INPUT', 'A person needs at least one of password, PIN and badge.', { step });
       }
-      const time = new Date().toISOString();
+      const time = auth.now().toISOString();
       return writeTransaction(db, () => {
         const row = insertUser(
           db,
@@ -195,7 +195,7 @@ export function userHandlers(db: Database, auth: AuthService): Pick<Handlers, Us
     },
     'users.update': updateUser,
     'users.clearLockout': (input, ctx) => {
-      const time = new Date().toISOString();
+      const time = auth.now().toISOString();
       return writeTransaction(db, () => {
         const row = getUserRow(db, input.id, 'clear-lockout');
         updateUserRow(db, row.id, { failed_sign_ins: 0, locked_until: null }, time);
@@ -208,7 +208,7 @@ export function userHandlers(db: Database, auth: AuthService): Pick<Handlers, Us
       });
     },
     'users.createService': (input, ctx) => {
-      const time = new Date().toISOString();
+      const time = auth.now().toISOString();
       return writeTransaction(db, () => {
         const row = insertUser(
           db,
@@ -260,7 +260,7 @@ export function userHandlers(db: Database, auth: AuthService): Pick<Handlers, Us
         }
         ownerId = service.id;
       }
-      const time = new Date();
+      const time = auth.now();
       const expiresAt =
         input.expiresInDays === undefined
           ? null
@@ -287,7 +287,7 @@ export function userHandlers(db: Database, auth: AuthService): Pick<Handlers, Us
     },
     'tokens.revoke': (input, ctx) => {
       const step = 'revoke-token';
-      const time = new Date().toISOString();
+      const time = auth.now().toISOString();
       return writeTransaction(db, () => {
         const token = getTokenRow(db, input.id, step);
         const own = token.user_id === ctx.userId || token.created_by === ctx.actor;

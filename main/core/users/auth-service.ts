@@ -46,6 +46,8 @@ interface Session {
 
 export interface AuthService {
   readonly idleLockSeconds: number;
+  /** The station's clock for sign-in matters (token expiry, lockout): tests move it. */
+  now(): Date;
   setupRequired(): boolean;
   /** What a transport presents: an API token wins over a session. Throws only for a bad token. */
   contextFor(credentials: { session?: string | null | undefined; apiToken?: string | undefined }): CallContext;
@@ -252,6 +254,7 @@ export function createAuthService(db: Database, options: AuthOptions = {}): Auth
 
   const service: AuthService = {
     idleLockSeconds,
+    now,
     setupRequired,
 
     contextFor(credentials) {
