@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { CallContext } from '../../main/core/api/call-context';
 import type { Station } from '../../main/core/station';
 import type { Job, JobOptions } from '../../preload/contract';
-import { admin, call, makeCsr } from './pki';
+import { admin, call, makeCsr, openssl } from './pki';
 
 /** Stages a file, creates the job, and waits for its validation to end. */
 export async function createJob(
@@ -58,4 +58,25 @@ export function csrCsv(dir: string, count: number, name = 'batch.csv'): string {
 export function assertCounts(job: Job, expected: Partial<Job['counts']>): void {
   const picked = Object.fromEntries(Object.keys(expected).map((k) => [k, job.counts[k as keyof Job['counts']]]));
   assert.deepEqual(picked, expected, JSON.stringify(job));
+}
+
+/**
+ * A result folder's CMS-sealed key opened with openssl as its recipient, written beside it as
+ * key.pem, with the public key it holds and the one its certificate names.
+ */
+export function openSealedKey(
+  folder: string,
+  recipient: { certFile: string; keyFile: string },
+): { keyPem: string; keyPublic: string; certificatePublic: string } {
+  const keyPem = openssl([
+    ...['cms', '-decrypt', '-inform', 'DER', '-in', path.join(folder, 'key.p7m')],
+    ...['-recip', recipient.certFile, '-inkey', recipient.keyFile],
+  ]);
+  const keyFile = path.join(folder, 'key.pem');
+  writeFileSync(keyFile, keyPem);
+  return {
+    keyPem,
+    keyPublic: openssl(['pkey', '-in', keyFile, '-pubout']),
+    certificatePublic: openssl(['x509', '-in', path.join(folder, 'certificate.pem'), '-noout', '-pubkey']),
+  };
 }

@@ -7,7 +7,7 @@ import { before, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { openStation } from '../../main/core/station';
 import { databaseFileName } from '../../main/core/store/database';
-import { csrCsv } from '../helpers/jobs';
+import { csrCsv, openSealedKey } from '../helpers/jobs';
 import { call, makeCsr, makeRecipient, openssl, setUpCa, type TestCa } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
 
@@ -165,24 +165,8 @@ describe('trustline job: batch certificate jobs from the command line', () => {
     const job = JSON.parse(run.stdout) as { keySource: string; delivery: string; counts: { done: number } };
     assert.deepEqual([job.keySource, job.delivery, job.counts.done], ['station', 'cms', 2]);
     const folder = path.join(unzip(zipFile), 'key-1');
-    const keyPem = openssl([
-      'cms',
-      '-decrypt',
-      '-inform',
-      'DER',
-      '-in',
-      path.join(folder, 'key.p7m'),
-      '-recip',
-      recipientCert,
-      '-inkey',
-      recipientKey,
-    ]);
-    const keyFile = path.join(work, 'key-1.pem');
-    writeFileSync(keyFile, keyPem);
-    assert.equal(
-      openssl(['pkey', '-in', keyFile, '-pubout']),
-      openssl(['x509', '-in', path.join(folder, 'certificate.pem'), '-noout', '-pubkey']),
-    );
+    const sealed = openSealedKey(folder, { certFile: recipientCert, keyFile: recipientKey });
+    assert.equal(sealed.keyPublic, sealed.certificatePublic);
     assert.ok(verified(path.join(folder, 'certificate.pem')));
   });
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ZipWriter } from '../../main/core/jobs/zip-writer';
 import { openStation, type Station } from '../../main/core/station';
-import { assertCounts, createJob, csrCsv, runJob, unpackResult } from '../helpers/jobs';
+import { assertCounts, createJob, csrCsv, openSealedKey, runJob, unpackResult } from '../helpers/jobs';
 import { admin, call, makeCsr, makeRecipient, openssl, setUpCa, type TestCa } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
 
@@ -90,22 +90,15 @@ describe('batch jobs', () => {
     const out = await unpackResult(station, job.id, work);
     for (const name of ['key-1', 'key-2', 'key-3']) {
       const folder = path.join(out, name);
-      const keyPem = openssl([
-        'cms',
-        '-decrypt',
-        '-inform',
-        'DER',
-        '-in',
-        path.join(folder, 'key.p7m'),
-        '-recip',
-        recipientCert,
-        '-inkey',
-        recipientKey,
-      ]);
+      const {
+        keyPem,
+        keyPublic: fromKey,
+        certificatePublic: fromCert,
+      } = openSealedKey(folder, {
+        certFile: recipientCert,
+        keyFile: recipientKey,
+      });
       assert.match(keyPem, /^-----BEGIN PRIVATE KEY-----/);
-      writeFileSync(path.join(folder, 'key.pem'), keyPem);
-      const fromKey = openssl(['pkey', '-in', path.join(folder, 'key.pem'), '-pubout']);
-      const fromCert = openssl(['x509', '-in', path.join(folder, 'certificate.pem'), '-noout', '-pubkey']);
       assert.equal(fromKey, fromCert, `${name}: the key matches its certificate`);
       assert.equal(verify(path.join(folder, 'certificate.pem')), `${path.join(folder, 'certificate.pem')}: OK`);
     }

@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { extendedKeyUsageNames, keyUsages } from '../../../preload/contract';
-import { CheckboxGroup } from './CheckboxGroup';
+import { CheckboxGroup } from '../../components/CheckboxGroup';
 import type { SectionProps } from './section-props';
 
 /** Key usage, extended key usage, basicConstraints and where relying parties find CRL, issuer and policies. */
@@ -17,7 +17,6 @@ export function PolicyExtensionsSection({ form, set, problem }: SectionProps) {
         options={keyUsages}
         selected={form.keyUsage}
         onChange={(v) => set('keyUsage', v)}
-        invalid={problem('keyUsage') !== null}
         error={problem('keyUsage')}
       />
       <label className="checkbox">

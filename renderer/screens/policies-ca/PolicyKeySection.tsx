@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { keyGenerationTypes, type PolicyBody, policyKeyTypes } from '../../../preload/contract';
-import { CheckboxGroup } from './CheckboxGroup';
+import { CheckboxGroup } from '../../components/CheckboxGroup';
 import { keyGenerationKey } from './labels';
 import { neverExpires } from './policy-form';
 import type { SectionProps } from './section-props';
@@ -20,7 +20,6 @@ export function PolicyKeySection({ form, set, problem }: SectionProps) {
         options={policyKeyTypes}
         selected={form.allowedKeyTypes}
         onChange={(v) => set('allowedKeyTypes', v)}
-        invalid={problem('allowedKeyTypes') !== null}
         error={problem('allowedKeyTypes')}
       />
       <div className="field-row">
@@ -57,7 +56,6 @@ export function PolicyKeySection({ form, set, problem }: SectionProps) {
         selected={form.keyGeneration}
         labelOf={(k) => t(`policies.editor.keyGenerationTypes.${keyGenerationKey[k]}`)}
         onChange={(v) => set('keyGeneration', v)}
-        invalid={problem('keyGeneration') !== null}
         error={problem('keyGeneration')}
       />
       <fieldset className="validity" aria-invalid={problem('validity') !== null}>

@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { Permission } from '../../../preload/contract';
-import { CheckboxList } from './CheckboxList';
+import { CheckboxGroup } from '../../components/CheckboxGroup';
 import { permissionGroups, permissionLabelKey } from './permission-groups';
 
 interface PermissionPickerProps {
@@ -22,7 +22,7 @@ export function PermissionPicker({ selected, onChange, error }: PermissionPicker
     <fieldset className="editor-section" data-testid="permission-picker">
       <legend>{t('users.form.permissions')}</legend>
       {permissionGroups.map((group) => (
-        <CheckboxList<Permission>
+        <CheckboxGroup<Permission>
           key={group.key}
           legend={t(`users.permissionGroups.${group.key}`)}
           name="permissions"

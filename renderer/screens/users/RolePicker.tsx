@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { useUsers } from '../../state/users-store';
-import { CheckboxList } from './CheckboxList';
+import { CheckboxGroup } from '../../components/CheckboxGroup';
 
 interface RolePickerProps {
   selected: readonly string[];
@@ -15,7 +15,7 @@ export function RolePicker({ selected, onChange, error }: RolePickerProps) {
   if (roles.length === 0) return <p className="help">{t('users.form.noRoles')}</p>;
   const nameOf = new Map(roles.map((role) => [role.id, role.name]));
   return (
-    <CheckboxList
+    <CheckboxGroup
       legend={t('users.form.roles')}
       name="roles"
       options={roles.map((role) => role.id)}

@@ -1,25 +1,27 @@
-interface CheckboxListProps<T extends string> {
+interface CheckboxGroupProps<T extends string> {
   legend: string;
-  name: string;
   options: readonly T[];
   selected: readonly T[];
-  labelOf: (option: T) => string;
+  /** How each option is shown; technical names (e.g. "digitalSignature") may be shown as they are. */
+  labelOf?: (option: T) => string;
   onChange: (selected: T[]) => void;
+  /** Shown under the options, and marks the group invalid. */
   error?: string | null;
+  name: string;
   testId?: string;
 }
 
-/** Checkboxes for a set of values; the result keeps the options' order so diffs stay stable. */
-export function CheckboxList<T extends string>({
+/** A set of checkboxes for a list field; the result keeps the options' own order. */
+export function CheckboxGroup<T extends string>({
   legend,
-  name,
   options,
   selected,
-  labelOf,
+  labelOf = (o) => o,
   onChange,
   error = null,
+  name,
   testId,
-}: CheckboxListProps<T>) {
+}: CheckboxGroupProps<T>) {
   const toggle = (option: T, on: boolean) =>
     onChange(options.filter((o) => (o === option ? on : selected.includes(o))));
   return (
