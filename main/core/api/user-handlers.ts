@@ -23,7 +23,7 @@ import {
   updateUserRow,
 } from '../users/users.repo';
 import type { CallContext } from './call-context';
-import type { Handlers } from './dispatcher';
+import { assertAllowed, type Handlers } from './dispatcher';
 
 type UserCalls =
   | 'auth.state'
@@ -248,12 +248,8 @@ export function userHandlers(db: Database, auth: AuthService): Pick<Handlers, Us
       const creatorId = requireUser(ctx, step);
       let ownerId = creatorId;
       if (input.serviceUserId !== undefined) {
-        if (!ctx.permissions.has('users.manage')) {
-          throw new StationError('PERMISSION_DENIED', `${ctx.actor} lacks the permission users.manage.`, {
-            step,
-            params: { permission: 'users.manage', call: 'tokens.create' },
-          });
-        }
+        // Minting a service user's token is managing that user, beyond tokens.manage.
+        assertAllowed(ctx, 'users.manage', 'tokens.create');
         const service = getUserRow(db, input.serviceUserId, step);
         if (service.kind !== 'service') {
           throw new StationError('INVALID_INPUT', `${service.username} is a person, not a service user.`, { step });
