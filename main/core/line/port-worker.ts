@@ -213,6 +213,10 @@ export function startPortWorker(options: PortWorkerOptions): PortWorker {
       } finally {
         await link.close().catch(() => undefined);
       }
+      // A port that closed took its device with it (power-cycled, re-enumerated): the same serial
+      // seen on the reopened port is a device put back, looked at anew — not the one just finished.
+      // Without this, a port reopened before any IDENTIFY went unanswered ignored it for good.
+      finishedSerial = null;
       if (!stopping) await pause(reopenMs);
     }
     show('stopped', { serialNumber: null });
