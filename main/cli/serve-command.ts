@@ -59,6 +59,13 @@ export async function serveCommand(args: string[]): Promise<void> {
   if (station.auth.setupRequired()) {
     process.stdout.write('No administrator yet: the page asks for the first Solution administrator.\n');
   }
+  station.sync.start();
+  const sync = station.sync.status();
+  process.stdout.write(
+    sync.serverUrl
+      ? `Central server: ${sync.serverUrl} (${sync.queueLength} records queued)\n`
+      : 'Central server: not enrolled (trustline sync enrol); records are kept and queued meanwhile.\n',
+  );
   process.stdout.write(`Open ${bridge.url}\n`);
   const stop = () => {
     void bridge.close().finally(() => {

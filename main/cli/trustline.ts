@@ -16,13 +16,14 @@ import { policyCommand, policyUsage } from './policy-command';
 import { portsCommand, portsUsage } from './ports-command';
 import { serveCommand, serveUsage } from './serve-command';
 import { simCommand, simUsage } from './sim-command';
+import { syncCommand, syncUsage } from './sync-command';
 import { tokenCommand, tokenUsage } from './token-command';
 import { userCommand, userUsage } from './user-command';
 
 const usage = `Trustline provisioning station
 
 Usage:
-${[serveUsage, devicesUsage, groupsUsage, keystoreUsage, caUsage, policyUsage, issueUsage, simUsage, deviceUsage, portsUsage, recipeUsage, lineUsage, qaUsage, jobUsage, auditUsage, userUsage, roleUsage, tokenUsage].join('\n')}
+${[serveUsage, devicesUsage, groupsUsage, keystoreUsage, caUsage, policyUsage, issueUsage, simUsage, deviceUsage, portsUsage, recipeUsage, lineUsage, qaUsage, jobUsage, auditUsage, userUsage, roleUsage, tokenUsage, syncUsage].join('\n')}
 
 The data directory is --data DIR, else $TRUSTLINE_DATA, else the OS's application-data folder.
 Data commands act as the API token in $TRUSTLINE_TOKEN, else as $TRUSTLINE_USER signed in with
@@ -69,6 +70,8 @@ async function main(argv: string[]): Promise<void> {
       return roleCommand(rest);
     case 'token':
       return tokenCommand(rest);
+    case 'sync':
+      return syncCommand(rest);
     case undefined:
     case 'help':
     case '--help':

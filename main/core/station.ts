@@ -8,6 +8,7 @@ import { inventoryHandlers } from './api/inventory-handlers';
 import { jobHandlers } from './api/job-handlers';
 import { lineHandlers } from './api/line-handlers';
 import { policyHandlers } from './api/policy-handlers';
+import { syncHandlers } from './api/sync-handlers';
 import { userHandlers } from './api/user-handlers';
 import { recordAuditEvent } from './audit/audit-log.repo';
 import { createEventHub, type EventHub } from './events/event-hub';
@@ -17,6 +18,7 @@ import { createKeyStoreSession, type KeyStoreOptions, type KeyStoreSession } fro
 import { createLineController, type LineController, type LineControllerOptions } from './line/line-controller';
 import { createQaService, type QaService } from './qa/qa-service';
 import { openStationDatabase } from './store/database';
+import { createSyncService, type SyncOptions, type SyncService } from './sync/sync-service';
 import { type AuthOptions, type AuthService, createAuthService } from './users/auth-service';
 import { syncBuiltInRoles } from './users/users.repo';
 
@@ -31,6 +33,8 @@ export interface Station {
   readonly qa: QaService;
   readonly auth: AuthService;
   readonly jobs: JobService;
+  /** The central server's feed; its background worker runs only where sync.start() is called. */
+  readonly sync: SyncService;
   /** Lets certificates being recorded finish, then closes the database and logs out of the key store. */
   close(): Promise<void>;
 }
@@ -41,6 +45,8 @@ export interface StationOptions {
   line?: Pick<LineControllerOptions, 'pollMs' | 'openLink'>;
   /** Idle lock and lockout; tests shorten them and pin the clock. */
   auth?: AuthOptions;
+  /** Push batch size, intervals and backoff; tests shorten them. */
+  sync?: SyncOptions;
 }
 
 /** The station core in plain Node: store, key store, events and the contract's handlers. No Electron here. */
@@ -54,6 +60,7 @@ export function openStation(dataDir: string, options: StationOptions = {}): Stat
   syncBuiltInRoles(db);
   const auth = createAuthService(db, options.auth);
   const jobs = createJobService({ db, dataDir, hub, engine: issuance });
+  const sync = createSyncService(db, hub, options.sync);
   const dispatch = createDispatcher(
     {
       ...inventoryHandlers(db, hub),
@@ -64,6 +71,7 @@ export function openStation(dataDir: string, options: StationOptions = {}): Stat
       ...userHandlers(db, auth),
       ...auditHandlers(db),
       ...jobHandlers(jobs),
+      ...syncHandlers(sync),
     },
     {
       onRefused: (ctx, call, permission) =>
@@ -81,7 +89,9 @@ export function openStation(dataDir: string, options: StationOptions = {}): Stat
     qa,
     auth,
     jobs,
+    sync,
     close: async () => {
+      await sync.stop();
       // Ports first: a device mid-flow finishes its step (and its certificate is recorded) before the store closes.
       await line.close();
       await jobs.close();

@@ -28,6 +28,7 @@ void app.whenReady().then(() => {
     keyStore: keyStoreOptionsFromEnv(),
     auth: authOptionsFromEnv(),
   });
+  station.sync.start();
   hardenSession(session.defaultSession);
   registerIpcAdapter(ipcMain, {
     dispatch: station.dispatch,

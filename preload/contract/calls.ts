@@ -77,6 +77,7 @@ import {
   previewPolicyInput,
   updatePolicyInput,
 } from './policy.schema';
+import { enrolStationInput, syncStatusSchema } from './sync.schema';
 
 import {
   apiTokenSchema,
@@ -505,6 +506,24 @@ export const calls = {
     input: jobIdInput,
     output: jobSchema,
     permission: 'jobs.run',
+  }),
+  'sync.status': defineCall({
+    summary: 'How this station stands with the central server: connection, queued records, last sync',
+    input: z.strictObject({}),
+    output: syncStatusSchema,
+    permission: 'devices.view',
+  }),
+  'sync.now': defineCall({
+    summary: 'Push every queued record and pull the configuration now, instead of at the next interval',
+    input: z.strictObject({}),
+    output: syncStatusSchema,
+    permission: 'settings.manage',
+  }),
+  'sync.enrol': defineCall({
+    summary: 'Enrol this station with a central server using a one-time enrolment token',
+    input: enrolStationInput,
+    output: syncStatusSchema,
+    permission: 'settings.manage',
   }),
 } as const;
 

@@ -96,6 +96,9 @@ export const errorCodes = [
   'JOB_HAS_INVALID_ROWS',
   'JOB_NOT_STARTABLE',
   'UPLOAD_NOT_FOUND',
+  'SYNC_NOT_ENROLLED',
+  'SYNC_SERVER_UNREACHABLE',
+  'SYNC_REFUSED',
   'INTERNAL',
 ] as const;
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineEvent } from './define';
 import { jobSchema } from './jobs.schema';
 import { lineStatusSchema } from './line.schema';
+import { syncStatusSchema } from './sync.schema';
 
 /** Everything the core pushes to the UI, declared once like the calls. */
 export const events = {
@@ -38,6 +39,10 @@ export const events = {
   'jobs.changed': defineEvent({
     summary: 'A batch job progressed or changed state (throttled; the whole job each time)',
     payload: jobSchema,
+  }),
+  'sync.changed': defineEvent({
+    summary: 'The connection to the central server, the queue or the last sync changed (the whole status each time)',
+    payload: syncStatusSchema,
   }),
   'recipes.changed': defineEvent({
     summary: 'Station recipes were created, changed or deleted',

@@ -11,5 +11,6 @@ export * from './jobs.schema';
 export * from './line.schema';
 export * from './permissions';
 export * from './policy.schema';
+export * from './sync.schema';
 export * from './transport';
 export * from './users.schema';

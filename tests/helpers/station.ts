@@ -31,6 +31,8 @@ export function rowCounts(db: Database): Record<string, number> {
     'api_tokens',
     'jobs',
     'job_rows',
+    // Every accepted write queues for the central server: a rejected one must not.
+    'sync_outbox',
   ];
   return Object.fromEntries(
     tables.map((t) => [t, (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n]),

@@ -39,7 +39,7 @@ describe('contract', () => {
     assert.equal(isCallName(42), false);
   });
 
-  it('declares the inventory, CA, policy, certificate and line events', () => {
+  it('declares the inventory, CA, policy, certificate, line, job and sync events', () => {
     assert.deepEqual([...eventNames].sort(), [
       'cas.changed',
       'certificates.issued',
@@ -49,6 +49,7 @@ describe('contract', () => {
       'line.changed',
       'policies.changed',
       'recipes.changed',
+      'sync.changed',
     ]);
   });
 

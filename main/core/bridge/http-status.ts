@@ -83,6 +83,7 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'RECIPIENT_UNUSABLE':
     case 'JOB_INPUT_INVALID':
     case 'JOB_HAS_INVALID_ROWS':
+    case 'SYNC_NOT_ENROLLED':
       return 422;
     // A device's failure is the device's, not the station's: the gateway answering is the station.
     case 'DEVICE_NOT_RESPONDING':
@@ -95,6 +96,8 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'POSSESSION_FAILED':
     case 'POSSESSION_UNSUPPORTED':
     case 'LOCK_FAILED':
+    case 'SYNC_SERVER_UNREACHABLE':
+    case 'SYNC_REFUSED':
       return 502;
     case 'HSM_MODULE_NOT_FOUND':
     case 'HSM_MODULE_IN_USE':

@@ -767,6 +767,11 @@ export const de: Translation = {
       'Einige Zeilen dieses Auftrags sind ungültig. Korrigieren Sie sie oder lassen Sie sie weg und starten Sie dann den Auftrag.',
     JOB_NOT_STARTABLE: 'Dieser Auftrag kann in seinem jetzigen Zustand nicht gestartet werden.',
     UPLOAD_NOT_FOUND: 'Dieser Upload ist nicht mehr vorhanden (Uploads verfallen). Laden Sie die Datei erneut hoch.',
+    SYNC_NOT_ENROLLED: 'Diese Station ist noch bei keinem Zentralserver angemeldet. Melden Sie sie zuerst an.',
+    SYNC_SERVER_UNREACHABLE:
+      'Der Zentralserver ist nicht erreichbar. Die Datensätze bleiben in der Warteschlange und werden gesendet, sobald er wieder da ist.',
+    SYNC_REFUSED:
+      'Der Zentralserver hat die Station abgewiesen ({{serverCode}}). Lassen Sie die Anmeldung der Station von Ihrer Administration prüfen.',
     TRANSPORT_FAILED: 'Die Station antwortet nicht. Prüfen Sie, ob sie noch läuft.',
     INTERNAL: 'Unerwarteter Stationsfehler. Wenden Sie sich an Ihre Administration.',
   },

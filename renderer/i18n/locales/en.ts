@@ -734,6 +734,10 @@ export const en = {
     JOB_HAS_INVALID_ROWS: 'Some rows of this job are not valid. Fix them or leave them out, then start the job.',
     JOB_NOT_STARTABLE: 'This job cannot be started in its current state.',
     UPLOAD_NOT_FOUND: 'That upload is gone (uploads expire). Upload the file again.',
+    SYNC_NOT_ENROLLED: 'This station is not enrolled with a central server yet. Enrol it first.',
+    SYNC_SERVER_UNREACHABLE: 'The central server cannot be reached. Records stay queued and are sent when it is back.',
+    SYNC_REFUSED:
+      'The central server refused the station ({{serverCode}}). Ask your administrator to check its enrolment.',
     TRANSPORT_FAILED: 'The station did not answer. Check that it is still running.',
     INTERNAL: 'Unexpected station error. Call your administrator.',
   },

@@ -10,6 +10,7 @@ import { certificates } from './0009-certificates';
 import { line } from './0010-line';
 import { users } from './0011-users';
 import { jobs } from './0012-jobs';
+import { syncOutbox } from './0013-sync-outbox';
 import type { Migration } from './migration';
 
 /** Every migration in order. Append only: a shipped migration is never edited or removed. */
@@ -26,6 +27,7 @@ export const migrations: readonly Migration[] = [
   line,
   users,
   jobs,
+  syncOutbox,
 ];
 
 export const latestVersion = migrations.length;

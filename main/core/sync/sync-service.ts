@@ -1,0 +1,293 @@
+/**
+ * Keeps the central server up to date: pushes the outbox in order, in batches the server
+ * applies exactly once (keyed by station and outbox sequence), then pulls the configuration.
+ * Offline is normal: a failed push leaves everything queued and is retried with exponential
+ * backoff and full jitter; a restarted station asks the server how far it got and goes on from
+ * there. The worker only runs where start() is called (the long-running station); CLI commands
+ * use syncNow() for one cycle.
+ */
+import type { Database } from 'better-sqlite3';
+import type { EnrolStationInput, SyncStatus } from '../../../preload/contract';
+import type { SyncRecord } from '../../../sync-protocol';
+import { appendAudit } from '../audit/audit-log.repo';
+import { StationError } from '../errors/station-error';
+import type { EventHub } from '../events/event-hub';
+import { writeTransaction } from '../store/write-transaction';
+import { applyServerConfig } from './config-apply';
+import {
+  acknowledge,
+  oldestQueued,
+  queueLength,
+  readSyncState,
+  recordAttempt,
+  rewindPushedThrough,
+  saveConfigVersion,
+  saveEnrolment,
+  type SyncStateRow,
+  takeBatch,
+} from './outbox.repo';
+import { createSyncClient, normaliseServerUrl, type SyncClient, SyncRequestError } from './sync-client';
+
+export interface SyncOptions {
+  /** Records per push (the server takes at most 2000). */
+  batchSize?: number;
+  /** How often an idle worker looks for new records. */
+  intervalMs?: number;
+  /** How often the configuration is pulled (and the server thereby checked) when nothing is pushed. */
+  configIntervalMs?: number;
+  /** Backoff after a failure: a random wait up to min(capMs, baseMs × 2^(failures − 1)). */
+  backoff?: { baseMs: number; capMs: number };
+  /** A request taking longer counts as a network failure. */
+  timeoutMs?: number;
+  random?: () => number;
+  now?: () => Date;
+}
+
+export interface SyncService {
+  status(): SyncStatus;
+  enrol(input: EnrolStationInput, actor: string): Promise<SyncStatus>;
+  /** One cycle now: push until nothing is queued, then pull the configuration. Throws what failed. */
+  syncNow(): Promise<SyncStatus>;
+  /** Starts the background worker (idempotent). */
+  start(): void;
+  /** Stops the worker; a push in flight finishes first. */
+  stop(): Promise<void>;
+}
+
+const STATUS_EVENT_MS = 250;
+
+export function createSyncService(db: Database, hub: EventHub | null, options: SyncOptions = {}): SyncService {
+  const batchSize = options.batchSize ?? 1000;
+  const intervalMs = options.intervalMs ?? 2_000;
+  const configIntervalMs = options.configIntervalMs ?? 30_000;
+  const backoff = options.backoff ?? { baseMs: 1_000, capMs: 60_000 };
+  const random = options.random ?? Math.random;
+  const now = options.now ?? (() => new Date());
+
+  /** Whether this process has asked the server for its mark since it started (or enrolled). */
+  let resumed = false;
+  let lastConfigPull = 0;
+  let nextAttemptAt: string | null = null;
+  let cycleInFlight: Promise<SyncStatus> | null = null;
+  let worker: Promise<void> | null = null;
+  let stopping = false;
+  let wake: (() => void) | null = null;
+  let lastEmit = 0;
+
+  const status = (): SyncStatus => {
+    const state = readSyncState(db);
+    return {
+      connection: connectionOf(state),
+      serverUrl: state.serverUrl,
+      stationId: state.stationId,
+      stationName: state.stationName,
+      queueLength: queueLength(db),
+      pushedThrough: state.pushedThrough,
+      lastAttemptAt: state.lastAttemptAt,
+      lastSuccessAt: state.lastSuccessAt,
+      lastError: state.lastErrorCode ? { code: state.lastErrorCode, message: state.lastErrorMessage ?? '' } : null,
+      nextAttemptAt,
+      configWarnings: state.configWarnings,
+    };
+  };
+
+  const emit = (force = false) => {
+    if (!hub) return;
+    const t = Date.now();
+    if (!force && t - lastEmit < STATUS_EVENT_MS) return;
+    lastEmit = t;
+    hub.emit('sync.changed', status());
+  };
+
+  const clientFor = (state: SyncStateRow): { client: SyncClient; stationId: string } => {
+    if (!state.serverUrl || !state.stationId || !state.credential) {
+      throw new StationError('SYNC_NOT_ENROLLED', 'This station is not enrolled with a central server.', {
+        step: 'sync',
+      });
+    }
+    return {
+      client: createSyncClient({
+        serverUrl: state.serverUrl,
+        credential: state.credential,
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      }),
+      stationId: state.stationId,
+    };
+  };
+
+  /** Lines our mark up with the server's: it may have applied a push whose answer we never got. */
+  const resume = (serverMark: number) => {
+    const state = readSyncState(db);
+    if (serverMark >= state.pushedThrough) {
+      acknowledge(db, serverMark);
+      return;
+    }
+    const oldest = oldestQueued(db);
+    if (oldest === null || oldest > serverMark + 1) {
+      throw new SyncRequestError(
+        { retryable: false, serverCode: 'SYNC_GAP' },
+        `The server has records up to ${serverMark} only, but this station already handed over everything up to ` +
+          `${state.pushedThrough} and no longer holds it (was the server restored from a backup?).`,
+      );
+    }
+    // The server is behind but what it lacks is still queued here: send it again.
+    rewindPushedThrough(db, serverMark);
+  };
+
+  const pushAll = async (client: SyncClient, stationId: string) => {
+    for (;;) {
+      const after = readSyncState(db).pushedThrough;
+      const records: SyncRecord[] = takeBatch(db, after, batchSize);
+      const first = records[0];
+      const last = records.at(-1);
+      if (!first || !last) return;
+      try {
+        const answer = await client.push({ stationId, firstSeq: first.seq, lastSeq: last.seq, records });
+        acknowledge(db, answer.appliedThrough);
+      } catch (error) {
+        const mark = error instanceof SyncRequestError ? error.serverDetails?.appliedThrough : undefined;
+        if (error instanceof SyncRequestError && error.serverCode === 'SYNC_GAP' && typeof mark === 'number') {
+          resume(mark);
+          continue;
+        }
+        throw error;
+      }
+      emit();
+    }
+  };
+
+  const cycle = async (): Promise<SyncStatus> => {
+    const state = readSyncState(db);
+    const { client, stationId } = clientFor(state);
+    const at = () => now().toISOString();
+    try {
+      if (!resumed) {
+        resume((await client.state()).appliedThrough);
+        resumed = true;
+      }
+      const queued = queueLength(db);
+      await pushAll(client, stationId);
+      if (queued > 0 || Date.now() - lastConfigPull >= configIntervalMs) {
+        const config = await client.config(readSyncState(db).configVersion);
+        const applied = applyServerConfig(db, config, at());
+        saveConfigVersion(db, config.version, applied.warnings);
+        lastConfigPull = Date.now();
+        if (applied.deviceGroups.length > 0)
+          hub?.emit('deviceGroups.changed', { change: 'renamed', ids: applied.deviceGroups });
+        if (applied.policies.length > 0) hub?.emit('policies.changed', { ids: applied.policies });
+      }
+      recordAttempt(db, at(), null);
+    } catch (error) {
+      const failure =
+        error instanceof StationError
+          ? { code: error.code, message: error.message }
+          : { code: 'INTERNAL', message: (error as Error).message };
+      recordAttempt(db, at(), failure);
+      throw error;
+    } finally {
+      emit(true);
+    }
+    return status();
+  };
+
+  /** One cycle at a time, whoever asks (the worker, sync.now, enrolment). */
+  const runCycle = (): Promise<SyncStatus> => {
+    if (!cycleInFlight) {
+      cycleInFlight = cycle().finally(() => {
+        cycleInFlight = null;
+      });
+    }
+    return cycleInFlight;
+  };
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake = null;
+        resolve();
+      }
+      wake = done;
+    });
+
+  const loop = async () => {
+    let failures = 0;
+    while (!stopping) {
+      let delay = intervalMs;
+      const enrolled = readSyncState(db).credential !== null;
+      if (enrolled) {
+        try {
+          await runCycle();
+          failures = 0;
+          nextAttemptAt = null;
+        } catch (error) {
+          failures += 1;
+          const retryable = !(error instanceof SyncRequestError) || error.retryable;
+          const ceiling = retryable ? Math.min(backoff.capMs, backoff.baseMs * 2 ** (failures - 1)) : backoff.capMs;
+          delay = Math.max(intervalMs / 10, Math.round(random() * ceiling));
+          nextAttemptAt = new Date(now().getTime() + delay).toISOString();
+          emit(true);
+        }
+      }
+      if (!stopping) await sleep(delay);
+    }
+  };
+
+  return {
+    status,
+    async enrol(input, actor) {
+      const serverUrl = normaliseServerUrl(input.serverUrl);
+      const client = createSyncClient({
+        serverUrl,
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      });
+      const answer = await client.enrol(input.enrolmentToken, input.stationName);
+      const at = now().toISOString();
+      writeTransaction(db, () => {
+        saveEnrolment(db, {
+          serverUrl,
+          stationId: answer.stationId,
+          stationName: input.stationName,
+          credential: answer.credential,
+          at,
+        });
+        appendAudit(
+          db,
+          {
+            actor,
+            action: 'sync.enrolled',
+            subject: answer.stationId,
+            details: { serverUrl, stationName: input.stationName },
+          },
+          at,
+        );
+      });
+      resumed = false;
+      lastConfigPull = 0;
+      emit(true);
+      wake?.();
+      return status();
+    },
+    syncNow: runCycle,
+    start() {
+      if (worker) return;
+      stopping = false;
+      worker = loop();
+    },
+    async stop() {
+      stopping = true;
+      wake?.();
+      await worker;
+      worker = null;
+      await cycleInFlight?.catch(() => undefined);
+    },
+  };
+}
+
+function connectionOf(state: SyncStateRow): SyncStatus['connection'] {
+  if (!state.credential) return 'not-enrolled';
+  if (!state.lastAttemptAt) return 'unknown';
+  if (!state.lastErrorCode) return 'online';
+  return state.lastErrorCode === 'SYNC_SERVER_UNREACHABLE' ? 'offline' : 'refused';
+}
