@@ -68,7 +68,6 @@ export function createSyncService(db: Database, hub: EventHub | null, options: S
   let resumed = false;
   let lastConfigPull = 0;
   let nextAttemptAt: string | null = null;
-  let cycleInFlight: Promise<SyncStatus> | null = null;
   let worker: Promise<void> | null = null;
   let stopping = false;
   let wake: (() => void) | null = null;
@@ -156,7 +155,7 @@ export function createSyncService(db: Database, hub: EventHub | null, options: S
     }
   };
 
-  const cycle = async (): Promise<SyncStatus> => {
+  const cycle = async (pullConfig: boolean): Promise<SyncStatus> => {
     const state = readSyncState(db);
     const { client, stationId } = clientFor(state);
     const at = () => now().toISOString();
@@ -167,7 +166,7 @@ export function createSyncService(db: Database, hub: EventHub | null, options: S
       }
       const queued = queueLength(db);
       await pushAll(client, stationId);
-      if (queued > 0 || Date.now() - lastConfigPull >= configIntervalMs) {
+      if (pullConfig || queued > 0 || Date.now() - lastConfigPull >= configIntervalMs) {
         const config = await client.config(readSyncState(db).configVersion);
         const applied = applyServerConfig(db, config, at());
         saveConfigVersion(db, config.version, applied.warnings);
@@ -190,14 +189,19 @@ export function createSyncService(db: Database, hub: EventHub | null, options: S
     return status();
   };
 
-  /** One cycle at a time, whoever asks (the worker, sync.now, enrolment). */
-  const runCycle = (): Promise<SyncStatus> => {
-    if (!cycleInFlight) {
-      cycleInFlight = cycle().finally(() => {
-        cycleInFlight = null;
-      });
-    }
-    return cycleInFlight;
+  /**
+   * One cycle at a time, whoever asks (the worker, sync.now, enrolment), in the order asked: a
+   * sync.now during the worker's cycle gets a cycle of its own that starts after it, so what the
+   * server changed just before is pulled.
+   */
+  let queue: Promise<unknown> = Promise.resolve();
+  const runCycle = (pullConfig: boolean): Promise<SyncStatus> => {
+    const next = queue.then(
+      () => cycle(pullConfig),
+      () => cycle(pullConfig),
+    );
+    queue = next.catch(() => undefined);
+    return next;
   };
 
   const sleep = (ms: number) =>
@@ -218,7 +222,7 @@ export function createSyncService(db: Database, hub: EventHub | null, options: S
       const enrolled = readSyncState(db).credential !== null;
       if (enrolled) {
         try {
-          await runCycle();
+          await runCycle(false);
           failures = 0;
           nextAttemptAt = null;
         } catch (error) {
@@ -269,7 +273,7 @@ export function createSyncService(db: Database, hub: EventHub | null, options: S
       wake?.();
       return status();
     },
-    syncNow: runCycle,
+    syncNow: () => runCycle(true),
     start() {
       if (worker) return;
       stopping = false;
@@ -280,7 +284,7 @@ export function createSyncService(db: Database, hub: EventHub | null, options: S
       wake?.();
       await worker;
       worker = null;
-      await cycleInFlight?.catch(() => undefined);
+      await queue;
     },
   };
 }
