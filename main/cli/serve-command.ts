@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startLoopbackBridge } from '../core/bridge/loopback-bridge';
 import { keyStoreOptionsFromEnv } from '../core/keys/key-store-session';
+import { syncOptionsFromEnv } from '../core/sync/sync-service';
 import { authOptionsFromEnv } from '../core/users/auth-service';
 import { openStation } from '../core/station';
 import { resolveDataDir } from '../core/store/data-dir';
@@ -41,6 +42,7 @@ export async function serveCommand(args: string[]): Promise<void> {
   const station = openStation(dataDir, {
     keyStore: { ...keyStoreOptionsFromEnv(), onTokenCreated: reportTokenCreated },
     auth: authOptionsFromEnv(),
+    sync: syncOptionsFromEnv(),
   });
   const bridge = await startLoopbackBridge({
     dispatch: station.dispatch,

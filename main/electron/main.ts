@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ipcChannels } from '../../preload/contract';
 import { keyStoreOptionsFromEnv } from '../core/keys/key-store-session';
+import { syncOptionsFromEnv } from '../core/sync/sync-service';
 import { authOptionsFromEnv } from '../core/users/auth-service';
 import { openStation } from '../core/station';
 import { resolveDataDir } from '../core/store/data-dir';
@@ -27,6 +28,7 @@ void app.whenReady().then(() => {
   const station = openStation(resolveDataDir({ flag: dataFlag(process.argv) }), {
     keyStore: keyStoreOptionsFromEnv(),
     auth: authOptionsFromEnv(),
+    sync: syncOptionsFromEnv(),
   });
   station.sync.start();
   hardenSession(session.defaultSession);

@@ -17,6 +17,7 @@ import { useAuth, useCan } from '../state/auth-store';
 import { useDevices } from '../state/devices-store';
 import { useGroups } from '../state/groups-store';
 import { type Area, allowedAreas, builtAreas, useNavigation } from '../state/navigation-store';
+import { SyncIndicator } from './SyncIndicator';
 import { TopBar } from './TopBar';
 import { UserMenu } from './UserMenu';
 
@@ -98,7 +99,14 @@ export function AppShell({ session, locked }: AppShellProps) {
         {t('app.skipToContent')}
       </a>
       {/* Locked, the lock screen has its own sign-out; one of each control on the page. */}
-      <TopBar>{locked ? null : <UserMenu session={session} />}</TopBar>
+      <TopBar>
+        {locked ? null : (
+          <>
+            <SyncIndicator />
+            <UserMenu session={session} />
+          </>
+        )}
+      </TopBar>
       <Navigation allowed={allowed} current={area} />
       <main id="content" className="content">
         {area ? <Screen area={area} /> : <p className="empty-state">{t('auth.noAreas')}</p>}

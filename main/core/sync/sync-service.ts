@@ -7,6 +7,7 @@
  * use syncNow() for one cycle.
  */
 import type { Database } from 'better-sqlite3';
+import { z } from 'zod';
 import type { EnrolStationInput, SyncStatus } from '../../../preload/contract';
 import type { SyncRecord } from '../../../sync-protocol';
 import { appendAudit } from '../audit/audit-log.repo';
@@ -55,6 +56,27 @@ export interface SyncService {
 }
 
 const STATUS_EVENT_MS = 250;
+
+const intervalEnv = z.coerce.number().int().min(10).max(3_600_000);
+
+/**
+ * TRUSTLINE_SYNC_INTERVAL_MS shortens (or stretches) the worker's pace for a site or a test:
+ * the idle interval itself, the configuration pull at 10×, the backoff ceiling at 20×.
+ */
+export function syncOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): SyncOptions {
+  const raw = env.TRUSTLINE_SYNC_INTERVAL_MS;
+  if (raw === undefined || raw === '') return {};
+  const parsed = intervalEnv.safeParse(raw);
+  if (!parsed.success) {
+    throw new StationError(
+      'INVALID_INPUT',
+      `TRUSTLINE_SYNC_INTERVAL_MS must be a whole number of milliseconds from 10 to 3600000, got "${raw}".`,
+      { step: 'configure' },
+    );
+  }
+  const ms = parsed.data;
+  return { intervalMs: ms, configIntervalMs: ms * 10, backoff: { baseMs: ms, capMs: ms * 20 } };
+}
 
 export function createSyncService(db: Database, hub: EventHub | null, options: SyncOptions = {}): SyncService {
   const batchSize = options.batchSize ?? 1000;

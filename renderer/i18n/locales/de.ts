@@ -13,6 +13,19 @@ export const de: Translation = {
     noToken: 'Diese Seite braucht die Adresse, die die Station beim Start ausgegeben hat (sie endet auf #token=…).',
     skipToContent: 'Zum Inhalt springen',
   },
+  sync: {
+    summary: '{{state}} · {{count}} in Warteschlange · letzter Abgleich {{last}}',
+    notEnrolled: 'Zentralserver: nicht angemeldet · {{count}} in Warteschlange',
+    never: 'nie',
+    now: 'Jetzt abgleichen',
+    connection: {
+      unknown: 'Verbinde',
+      online: 'Online',
+      offline: 'Offline',
+      refused: 'Vom Server abgewiesen',
+    },
+  },
+
   nav: {
     label: 'Bereiche',
     line: 'Linie',

@@ -12,6 +12,19 @@ export const en = {
     noToken: 'This page needs the address the station printed when it started (it ends in #token=…).',
     skipToContent: 'Skip to content',
   },
+  sync: {
+    summary: '{{state}} · {{count}} queued · last sync {{last}}',
+    notEnrolled: 'Central server: not enrolled · {{count}} queued',
+    never: 'never',
+    now: 'Sync now',
+    connection: {
+      unknown: 'Connecting',
+      online: 'Online',
+      offline: 'Offline',
+      refused: 'Refused by server',
+    },
+  },
+
   nav: {
     label: 'Areas',
     line: 'Line',
