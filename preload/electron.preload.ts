@@ -22,8 +22,9 @@ const api: PreloadApi = {
     }
     return ipcRenderer.invoke(ipcChannels.upload, bytes, sessionArg(session));
   },
-  jobResult(jobId, session) {
-    return ipcRenderer.invoke(ipcChannels.jobResult, String(jobId), sessionArg(session));
+  jobResult(jobId, session, passcode) {
+    const args = typeof passcode === 'string' ? [passcode] : [];
+    return ipcRenderer.invoke(ipcChannels.jobResult, String(jobId), sessionArg(session), ...args);
   },
   on(listener) {
     const forward = (_event: unknown, envelope: unknown) => listener(envelope);

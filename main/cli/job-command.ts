@@ -10,6 +10,8 @@ import {
   jobKeySources,
   jobKinds,
   type JobOptions,
+  resultPasscodeBounds,
+  resultPasscodeSchema,
   type StationKeyType,
   stationKeyTypes,
 } from '../../preload/contract';
@@ -17,22 +19,29 @@ import type { CallContext } from '../core/api/call-context';
 import type { Station } from '../core/station';
 import { dataOptions, keyStoreFlags, keyStoreOptions, withLocalStation } from './local-station';
 import { exitCodes, printList, printResult, resolveNamed, unwrap, UsageError } from './output';
-import { readSecretFile } from './password-input';
+import { readSecretFile, secretFromFileOrEnv } from './password-input';
 import { resolvePolicy } from './policy-command';
 
 export const jobUsage = `trustline job template --kind KIND [--policy NAME] [--key-source csv|zip|station] --out FILE.csv
 trustline job run --kind register-devices|certificates-managed|certificates-unmanaged --input FILE --out RESULT.zip
     [--group NAME] [--policy NAME] [--key-source csv|zip|station] [--key-type EC-P256|EC-P384|RSA-2048]
-    [--recipient CERT.pem | --passcode-file FILE] [--skip-invalid] [--pin-file FILE] [--json]
+    [--recipient CERT.pem | --passcode-file FILE] [--result-passcode-file FILE] [--skip-invalid] [--pin-file FILE] [--json]
 trustline job list [--json]
 trustline job show --id ID [--json]
-trustline job resume --id ID --out RESULT.zip [--passcode-file FILE] [--skip-invalid] [--pin-file FILE] [--json]
+trustline job resume --id ID --out RESULT.zip [--passcode-file FILE] [--result-passcode-file FILE] [--skip-invalid] [--pin-file FILE] [--json]
+trustline job result --id ID --out RESULT.zip [--result-passcode-file FILE] [--json]
 trustline job cancel --id ID [--json]
   (keys come from the CSV, or a .zip of CSR files; --recipient seals station-made keys to that certificate
-   as CMS, --passcode-file (first line) or $TRUSTLINE_JOB_PASSCODE puts them in PKCS#12 files)`;
+   as CMS, --passcode-file (first line) or $TRUSTLINE_JOB_PASSCODE puts them in PKCS#12 files;
+   --result-passcode-file (first line) or $TRUSTLINE_RESULT_PASSCODE writes the result as CMS under that
+   passcode (8-128 characters), opened with
+   openssl cms -decrypt -binary -inform DER -in RESULT.zip.p7m -pwri_password PASS -out RESULT.zip)`;
 
 /** Where a PKCS#12 passcode may come from besides --passcode-file. */
 const passcodeEnv = 'TRUSTLINE_JOB_PASSCODE';
+
+/** Where the result's passcode may come from besides --result-passcode-file. */
+const resultPasscodeEnv = 'TRUSTLINE_RESULT_PASSCODE';
 
 /** How often progress is printed: often enough to see it move, rarely enough to read. */
 const progressEveryMs = 1000;
@@ -69,6 +78,20 @@ function passcodeFrom(file: string | undefined): string | undefined {
   if (file !== undefined) return readSecretFile('--passcode-file', file);
   const fromEnv = process.env[passcodeEnv];
   return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
+}
+
+/**
+ * The result passcode from --result-passcode-file or $TRUSTLINE_RESULT_PASSCODE, checked now:
+ * a run must not find out after hours of work that its result cannot be written.
+ */
+function resultPasscodeFrom(file: string | undefined): string | undefined {
+  const passcode = secretFromFileOrEnv('--result-passcode-file', file, resultPasscodeEnv);
+  if (passcode !== undefined && !resultPasscodeSchema.safeParse(passcode).success) {
+    throw new UsageError(
+      `the result passcode must be ${resultPasscodeBounds.min} to ${resultPasscodeBounds.max} characters long`,
+    );
+  }
+  return passcode;
 }
 
 const missingPasscode = `station-made keys delivered as PKCS#12 need a passcode: --passcode-file FILE or $${passcodeEnv}`;
@@ -161,6 +184,8 @@ interface RunFlags {
   json: boolean;
   skipInvalid: boolean;
   passcodeFile: string | undefined;
+  /** Encrypts the result file under it (CMS, password recipient). */
+  resultPasscode: string | undefined;
 }
 
 /** Starts the job and waits for its run to end; undefined when the station refused to start it. */
@@ -216,13 +241,13 @@ async function startAndFinish(station: Station, ctx: CallContext, job: Job, flag
     process.exitCode = exitCodes.stationError;
     return;
   }
-  await writeResultFile(station, ctx, settled.id, flags.out);
+  await writeResultFile(station, ctx, settled.id, flags.out, flags.resultPasscode);
   const c = settled.counts;
   printResult(
     flags.json,
     settled,
     `Job ${settled.id} ${settled.state}: ${c.done} done, ${c.failed} failed, ${c.skipped} skipped` +
-      `${c.cancelled > 0 ? `, ${c.cancelled} cancelled` : ''}. Result: ${flags.out}`,
+      `${c.cancelled > 0 ? `, ${c.cancelled} cancelled` : ''}. Result: ${flags.out}${encryptedNote(flags.resultPasscode)}`,
   );
   if (c.failed > 0) {
     const failed = (await allProblems(station, ctx, settled.id))?.filter((p) => p.status === 'failed') ?? [];
@@ -231,12 +256,24 @@ async function startAndFinish(station: Station, ctx: CallContext, job: Job, flag
   if (c.failed > 0 || settled.state !== 'completed') process.exitCode = exitCodes.stationError;
 }
 
-/** Writes beside the target and renames, so a file at --out is always a whole result. */
-async function writeResultFile(station: Station, ctx: CallContext, id: string, out: string): Promise<void> {
+const encryptedNote = (passcode: string | undefined) =>
+  passcode === undefined ? '' : ' (CMS under the result passcode: openssl cms -decrypt -pwri_password opens it)';
+
+/**
+ * Writes beside the target and renames, so a file at --out is always a whole result. With a
+ * passcode the file is CMS EnvelopedData around the ZIP.
+ */
+async function writeResultFile(
+  station: Station,
+  ctx: CallContext,
+  id: string,
+  out: string,
+  passcode: string | undefined,
+): Promise<void> {
   const partial = `${out}.partial`;
   const file = createWriteStream(partial);
   try {
-    await station.jobs.writeResult(id, file, ctx);
+    await station.jobs.writeResult(id, file, ctx, undefined, passcode === undefined ? {} : { passcode });
     await finished(file);
     renameSync(partial, out);
   } catch (error) {
@@ -262,6 +299,7 @@ export async function jobCommand(args: string[]): Promise<void> {
       'key-type': { type: 'string' },
       recipient: { type: 'string' },
       'passcode-file': { type: 'string' },
+      'result-passcode-file': { type: 'string' },
       'skip-invalid': { type: 'boolean', default: false },
       out: { type: 'string' },
       id: { type: 'string' },
@@ -320,6 +358,7 @@ export async function jobCommand(args: string[]): Promise<void> {
       if (options.delivery === 'pkcs12' && passcodeFrom(values['passcode-file']) === undefined) {
         throw new UsageError(missingPasscode);
       }
+      const resultPasscode = resultPasscodeFrom(values['result-passcode-file']);
       return withLocalStation(
         values.data,
         async (station, ctx) => {
@@ -386,6 +425,7 @@ export async function jobCommand(args: string[]): Promise<void> {
             json: values.json,
             skipInvalid: values['skip-invalid'],
             passcodeFile: values['passcode-file'],
+            resultPasscode,
           });
         },
         run,
@@ -396,6 +436,7 @@ export async function jobCommand(args: string[]): Promise<void> {
       if (!values.id || !values.out) throw new UsageError('job resume needs --id ID and --out RESULT.zip');
       const { id, out } = values;
       checkWritableFolder('--out', out);
+      const resultPasscode = resultPasscodeFrom(values['result-passcode-file']);
       return withLocalStation(
         values.data,
         async (station, ctx) => {
@@ -406,10 +447,31 @@ export async function jobCommand(args: string[]): Promise<void> {
             json: values.json,
             skipInvalid: values['skip-invalid'],
             passcodeFile: values['passcode-file'],
+            resultPasscode,
           });
         },
         run,
       );
+    }
+
+    case 'result': {
+      if (!values.id || !values.out) throw new UsageError('job result needs --id ID and --out FILE');
+      const { id, out } = values;
+      checkWritableFolder('--out', out);
+      const resultPasscode = resultPasscodeFrom(values['result-passcode-file']);
+      return withLocalStation(values.data, async (station, ctx) => {
+        const job = unwrap<Job>(await station.dispatch('jobs.get', { id }, ctx));
+        if (!job) return;
+        if (job.state !== 'completed' && job.state !== 'cancelled') {
+          process.stderr.write(
+            `Job ${job.id} is ${job.state}; its result is written once it has ended (trustline job resume --id ${job.id} --out ${out}).\n`,
+          );
+          process.exitCode = exitCodes.stationError;
+          return;
+        }
+        await writeResultFile(station, ctx, job.id, out, resultPasscode);
+        printResult(values.json, job, `Job ${job.id} ${job.state}. Result: ${out}${encryptedNote(resultPasscode)}`);
+      });
     }
 
     case 'list':

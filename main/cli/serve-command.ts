@@ -50,7 +50,7 @@ export async function serveCommand(args: string[]): Promise<void> {
     authenticate: (credentials) => station.auth.contextFor(credentials),
     jobs: {
       stage: (body, maxBytes) => station.jobs.stageStream(body, maxBytes),
-      writeResult: (id, out, ctx, begin) => station.jobs.writeResult(id, out, ctx, begin),
+      writeResult: (id, out, ctx, begin, options) => station.jobs.writeResult(id, out, ctx, begin, options),
     },
     rendererDir,
     port,

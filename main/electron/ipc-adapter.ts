@@ -3,6 +3,7 @@ import { ipcChannels, type Result, type StationErrorShape } from '../../preload/
 import type { CallContext } from '../core/api/call-context';
 import { assertAllowed, type Dispatch } from '../core/api/dispatcher';
 import { isStationError } from '../core/errors/station-error';
+import { resultFileName } from '../core/jobs/job-result';
 
 /**
  * The slice of Electron's ipcMain and event objects the adapter uses. Typed structurally so the
@@ -19,7 +20,13 @@ export interface IpcMainLike {
 /** The batch job files the window moves over IPC (the station's JobService fits). */
 export interface IpcJobFiles {
   stageStream(body: Readable, maxBytes: number): Promise<string>;
-  writeResult(id: string, out: Writable, ctx: CallContext, begin?: () => void): Promise<unknown>;
+  writeResult(
+    id: string,
+    out: Writable,
+    ctx: CallContext,
+    begin?: () => void,
+    options?: { passcode?: string | undefined },
+  ): Promise<unknown>;
 }
 
 export interface IpcAdapterOptions {
@@ -91,10 +98,13 @@ export function registerIpcAdapter(ipcMain: IpcMainLike, options: IpcAdapterOpti
         uploadId: await jobs.stageStream(Readable.from(body), maxIpcUploadBytes),
       }));
     });
-    ipcMain.handle(ipcChannels.jobResult, async (event, jobId, session) => {
+    ipcMain.handle(ipcChannels.jobResult, async (event, jobId, session, passcode) => {
       if (!trusted(event)) return foreign;
       if (typeof jobId !== 'string' || !jobIdPattern.test(jobId)) {
         return refused({ code: 'INVALID_INPUT', message: 'A job result is asked for by the job id.' });
+      }
+      if (passcode !== undefined && typeof passcode !== 'string') {
+        return refused({ code: 'INVALID_INPUT', message: 'A result passcode is text.' });
       }
       return withJobs(session, 'jobs.result', async (jobs, ctx) => {
         const chunks: Buffer[] = [];
@@ -104,8 +114,12 @@ export function registerIpcAdapter(ipcMain: IpcMainLike, options: IpcAdapterOpti
             done();
           },
         });
-        await jobs.writeResult(jobId, sink, ctx);
-        return { fileName: `trustline-job-${jobId}.zip`, bytes: new Uint8Array(Buffer.concat(chunks)) };
+        // The job service checks the passcode's length and never keeps it.
+        await jobs.writeResult(jobId, sink, ctx, undefined, passcode === undefined ? {} : { passcode });
+        return {
+          fileName: resultFileName(jobId, passcode !== undefined),
+          bytes: new Uint8Array(Buffer.concat(chunks)),
+        };
       });
     });
     channels.push(ipcChannels.upload, ipcChannels.jobResult);

@@ -106,6 +106,19 @@ export const startJobInput = z.strictObject({
   passcode: z.string().min(8).max(256).optional(),
 });
 
+/**
+ * A passcode for a job's result: the result then travels as CMS EnvelopedData under it
+ * (`…-result.zip.p7m`). Never stored, never logged; given again for each download.
+ */
+export const resultPasscodeBounds = { min: 8, max: 128 } as const;
+export const resultPasscodeSchema = z
+  .string()
+  .min(resultPasscodeBounds.min, `the result passcode needs at least ${resultPasscodeBounds.min} characters`)
+  .max(resultPasscodeBounds.max, `the result passcode takes at most ${resultPasscodeBounds.max} characters`);
+
+/** The body of POST /api/jobs/<id>/result.zip (a GET takes none and gives the plain ZIP). */
+export const jobResultInput = z.strictObject({ passcode: resultPasscodeSchema.optional() });
+
 export const jobProblemsInput = z.strictObject({
   id: idSchema,
   afterLine: z.number().int().nonnegative().default(0),

@@ -7,14 +7,17 @@ export const ipcChannels = {
   event: 'trustline:event',
   /** A batch job's input file, as bytes; answers a Result with { uploadId }. */
   upload: 'trustline:upload',
-  /** A batch job's result ZIP, as bytes in a Result. */
+  /** A batch job's result ZIP (CMS under a passcode when one is given), as bytes in a Result. */
   jobResult: 'trustline:job-result',
 } as const;
 
 export const bridgePaths = {
   /** POST a batch job's input file (raw bytes); answers { uploadId }. */
   upload: '/api/upload',
-  /** GET /api/jobs/<id>/result.zip: a job's result. */
+  /**
+   * GET /api/jobs/<id>/result.zip: a job's result ZIP. POST with a JSON body { passcode } gives it
+   * as CMS EnvelopedData under that passcode (trustline-job-<id>-result.zip.p7m) instead.
+   */
   jobsPrefix: '/api/jobs/',
   callPrefix: '/api/call/',
   events: '/api/events',
@@ -35,6 +38,9 @@ export interface PreloadApi {
   on(listener: (envelope: unknown) => void): () => void;
   /** Stages a batch job's input file; answers a Result with { uploadId }. */
   upload(bytes: Uint8Array, session?: string | null): Promise<unknown>;
-  /** A job's result ZIP; answers a Result with { fileName, bytes }. */
-  jobResult(jobId: string, session?: string | null): Promise<unknown>;
+  /**
+   * A job's result ZIP; answers a Result with { fileName, bytes }. With a passcode the bytes are
+   * CMS EnvelopedData under it around the ZIP (…-result.zip.p7m).
+   */
+  jobResult(jobId: string, session?: string | null, passcode?: string): Promise<unknown>;
 }

@@ -80,9 +80,14 @@ export function bridgeTransport(token: string): Transport {
         request.send(file);
       });
     },
-    async jobResult(jobId, session) {
+    async jobResult(jobId, session, passcode) {
+      // A passcode goes in a POST body, never in the URL, which ends up in logs.
       const response = await fetch(`${bridgePaths.jobsPrefix}${encodeURIComponent(jobId)}/result.zip`, {
-        headers: authHeaders(session),
+        headers:
+          passcode === undefined
+            ? authHeaders(session)
+            : { ...authHeaders(session), 'content-type': 'application/json' },
+        ...(passcode === undefined ? {} : { method: 'POST', body: JSON.stringify({ passcode }) }),
       });
       if (!response.ok || (response.headers.get('content-type') ?? '').startsWith('application/json')) {
         return { answer: await response.json() };

@@ -31,8 +31,8 @@ export interface Client {
   on<N extends EventName>(name: N, listener: (payload: EventPayload<N>) => void): () => void;
   /** Sends a batch job's input file (jobs.run); `onProgress` hears the share sent (0…1). */
   upload(file: Blob, onProgress?: (sent: number) => void): Promise<Result<{ uploadId: string }>>;
-  /** A batch job's result ZIP (jobs.run). */
-  jobResult(jobId: string): Promise<Result<{ file: Blob; fileName: string }>>;
+  /** A batch job's result ZIP (jobs.run); with a passcode, as CMS under it. */
+  jobResult(jobId: string, passcode?: string): Promise<Result<{ file: Blob; fileName: string }>>;
 }
 
 const uploadAnswer = resultSchema(z.object({ uploadId: z.string() }));
@@ -88,10 +88,12 @@ export function createClient(transport: Transport, session: string | null = null
       if (!parsed.data.ok) tellAuthError(parsed.data.error);
       return parsed.data;
     },
-    async jobResult(jobId) {
+    async jobResult(jobId, passcode) {
       let answer: Awaited<ReturnType<Transport['jobResult']>>;
       try {
-        answer = await transport.jobResult(jobId, current);
+        answer = await (passcode === undefined
+          ? transport.jobResult(jobId, current)
+          : transport.jobResult(jobId, current, passcode));
       } catch (error) {
         return transportFailed(error);
       }

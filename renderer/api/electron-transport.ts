@@ -34,10 +34,13 @@ export function electronTransport(api: PreloadApi): Transport {
       onProgress?.(1);
       return answer;
     },
-    async jobResult(jobId, session): Promise<FileAnswer> {
-      const answer = await api.jobResult(jobId, session);
+    async jobResult(jobId, session, passcode): Promise<FileAnswer> {
+      const answer = await (passcode === undefined
+        ? api.jobResult(jobId, session)
+        : api.jobResult(jobId, session, passcode));
       if (isFileValue(answer)) {
-        return { file: new Blob([answer.value.bytes], { type: 'application/zip' }), fileName: answer.value.fileName };
+        const type = passcode === undefined ? 'application/zip' : 'application/pkcs7-mime';
+        return { file: new Blob([answer.value.bytes], { type }), fileName: answer.value.fileName };
       }
       return { answer };
     },

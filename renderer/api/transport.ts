@@ -12,6 +12,6 @@ export interface Transport {
    * { uploadId }. `onProgress` hears the share sent so far (0…1) where the transport can tell.
    */
   upload(file: Blob, session: string | null, onProgress?: (sent: number) => void): Promise<unknown>;
-  /** Fetches a batch job's result ZIP. */
-  jobResult(jobId: string, session: string | null): Promise<FileAnswer>;
+  /** Fetches a batch job's result ZIP; with a passcode, as CMS under it (…-result.zip.p7m). */
+  jobResult(jobId: string, session: string | null, passcode?: string): Promise<FileAnswer>;
 }

@@ -159,6 +159,27 @@ describe('the Jobs screen in Chromium', () => {
     assert.match(listing, /unmanaged-1\/certificate\.pem/);
   });
 
+  it('downloads the result under a passcode as …-result.zip.p7m, which openssl opens', async () => {
+    const passcodeField = detail(page).getByTestId('job-result-passcode');
+    await passcodeField.fill('short');
+    assert.equal(await detail(page).getByTestId('job-download').isDisabled(), true);
+    await detail(page).getByText('The passcode needs 8 to 128 characters.').waitFor();
+    await passcodeField.fill('Result passcode 2026!');
+    const saved = page.waitForEvent('download');
+    await detail(page).getByTestId('job-download').click();
+    const download = await saved;
+    assert.match(download.suggestedFilename(), /^trustline-job-[0-9a-f-]{36}-result\.zip\.p7m$/);
+    assert.equal(await passcodeField.inputValue(), '', 'the field forgets the passcode');
+    const p7mFile = path.join(files, 'result.zip.p7m');
+    await download.saveAs(p7mFile);
+    const zipFile = path.join(files, 'opened.zip');
+    execFileSync('openssl', [
+      ...['cms', '-decrypt', '-binary', '-inform', 'DER', '-in', p7mFile],
+      ...['-pwri_password', 'Result passcode 2026!', '-out', zipFile],
+    ]);
+    assert.match(execFileSync('unzip', ['-l', zipFile], { encoding: 'utf8' }), /unmanaged-1\/certificate\.pem/);
+  });
+
   it('keeps the Jobs area from a line operator', async () => {
     await signOut(page);
     const operatorPage = await openStationPage(browser, serve.url, { as: operator });

@@ -43,6 +43,35 @@ export async function unpackResult(station: Station, id: string, dir: string): P
   return out;
 }
 
+/**
+ * A passcode-protected result (CMS EnvelopedData around the ZIP) opened as the README tells its
+ * recipient: `openssl cms -decrypt -binary -inform DER -pwri_password`, then unzipped into
+ * `dir`/`name`. Throws with openssl's message when it cannot open it.
+ */
+export function openEncryptedResult(p7mFile: string, passcode: string, dir: string, name = 'opened'): string {
+  const zipFile = path.join(dir, `${name}.zip`);
+  openssl([
+    ...['cms', '-decrypt', '-binary', '-inform', 'DER', '-in', p7mFile],
+    ...['-pwri_password', passcode, '-out', zipFile],
+  ]);
+  const out = path.join(dir, name);
+  mkdirSync(out, { recursive: true });
+  execFileSync('unzip', ['-q', '-o', zipFile, '-d', out]);
+  return out;
+}
+
+/** The job's result written under `passcode` to `dir`/<id>-result.zip.p7m, opened and unpacked into `dir`/result. */
+export async function unpackEncryptedResult(
+  station: Station,
+  id: string,
+  dir: string,
+  passcode: string,
+): Promise<{ p7mFile: string; folder: string }> {
+  const p7mFile = path.join(dir, `${id}-result.zip.p7m`);
+  await station.jobs.writeResult(id, createWriteStream(p7mFile), admin, undefined, { passcode });
+  return { p7mFile, folder: openEncryptedResult(p7mFile, passcode, dir, 'result') };
+}
+
 /** A CSV of `count` rows with device-made CSRs (P-256), serial attribute for tls-client's CN. */
 export function csrCsv(dir: string, count: number, name = 'batch.csv'): string {
   const lines = ['device_name,csr,attr.serial'];

@@ -194,6 +194,12 @@ describe('Electron IPC adapter', () => {
     assert.equal(result.ok, true);
     assert.equal(result.value.fileName, `trustline-job-${created.value.id}.zip`);
     assert.deepEqual([...result.value.bytes.subarray(0, 4)], [0x50, 0x4b, 0x03, 0x04]);
+    // With a passcode: CMS EnvelopedData around the ZIP; a short one or a non-string is refused.
+    const sealed = (await jobResult([created.value.id, creator, 'Result passcode 2026!'])) as typeof result;
+    assert.equal(sealed.value.fileName, `trustline-job-${created.value.id}-result.zip.p7m`);
+    assert.deepEqual([...sealed.value.bytes.subarray(0, 2)], [0x30, 0x80]);
+    assert.equal((await jobResult([created.value.id, creator, 'short'])).error?.code, 'INVALID_INPUT');
+    assert.equal((await jobResult([created.value.id, creator, 12345678])).error?.code, 'INVALID_INPUT');
 
     unregister();
     assert.equal(fake.handlers.size, 0);

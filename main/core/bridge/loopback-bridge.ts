@@ -8,6 +8,8 @@ import {
   bridgePaths,
   bridgeSessionHeader,
   bridgeTokenProtocolPrefix,
+  issuesFromZod,
+  jobResultInput,
   type Result,
   type StationErrorShape,
 } from '../../../preload/contract';
@@ -15,7 +17,8 @@ import type { CallContext } from '../api/call-context';
 import { assertAllowed, type Dispatch } from '../api/dispatcher';
 import type { EventHub } from '../events/event-hub';
 import { contentSecurityPolicy } from './content-security-policy';
-import { isStationError } from '../errors/station-error';
+import { isStationError, StationError } from '../errors/station-error';
+import { resultFileName } from '../jobs/job-result';
 import { httpStatusFor } from './http-status';
 import { readStaticFile } from './static-files';
 
@@ -34,8 +37,17 @@ export interface LoopbackBridgeOptions {
   /** Batch job files: uploads stream into the station, results stream out. */
   jobs?: {
     stage(body: Readable, maxBytes: number): Promise<string>;
-    /** Calls `begin` just before the first byte, so errors before it can still be answered as JSON. */
-    writeResult(id: string, out: Writable, ctx: CallContext, begin: () => void): Promise<unknown>;
+    /**
+     * Calls `begin` just before the first byte, so errors before it can still be answered as JSON.
+     * With a passcode the result is CMS EnvelopedData under it around the ZIP, and `begin` is told so.
+     */
+    writeResult(
+      id: string,
+      out: Writable,
+      ctx: CallContext,
+      begin: (result?: { encrypted: boolean }) => void,
+      options?: { passcode?: string | undefined },
+    ): Promise<unknown>;
   };
   /** The built renderer; without it only the API is served. */
   rendererDir?: string;
@@ -170,23 +182,83 @@ export async function startLoopbackBridge(options: LoopbackBridgeOptions): Promi
     }
   }
 
+  /**
+   * A job's result: GET gives the ZIP; POST with a JSON body { passcode } gives it as CMS under
+   * that passcode. The passcode travels in the body, never the URL, which ends up in logs.
+   */
   async function handleResult(req: IncomingMessage, res: ServerResponse, jobId: string): Promise<void> {
     const context = jobsCaller(req, res);
     if (!context || !options.jobs) return;
+    let passcode: string | undefined;
+    if (req.method === 'POST') {
+      const body = await readJsonBody(req, res);
+      if (body === undefined) return;
+      const parsed = jobResultInput.safeParse(body);
+      if (!parsed.success) {
+        sendError(res, {
+          code: 'INVALID_INPUT',
+          message: `The result request is not valid: ${parsed.error.issues.map((i) => i.message).join('; ')}.`,
+          step: 'job-result',
+          issues: issuesFromZod(parsed.error),
+        });
+        return;
+      }
+      passcode = parsed.data.passcode;
+    } else if (req.method !== 'GET') {
+      res.setHeader('allow', 'GET, POST');
+      sendError(res, { code: 'INVALID_INPUT', message: 'A job result is fetched with GET, or POST with a passcode.' });
+      return;
+    }
+    const encrypted = passcode !== undefined;
     let started = false;
     try {
-      await options.jobs.writeResult(jobId, res, context, () => {
-        started = true;
-        res.writeHead(200, {
-          'content-type': 'application/zip',
-          'content-disposition': `attachment; filename="trustline-job-${jobId}.zip"`,
-          'cache-control': 'no-store',
-          'x-content-type-options': 'nosniff',
-        });
-      });
+      await options.jobs.writeResult(
+        jobId,
+        res,
+        context,
+        (result) => {
+          // A passcode lost between here and the job service (a wiring that does not pass it on)
+          // must not become a ZIP in clear: refuse before the first byte.
+          if (encrypted && result?.encrypted !== true) {
+            throw new StationError('INTERNAL', 'The result could not be encrypted; nothing was sent.', {
+              step: 'job-result',
+            });
+          }
+          started = true;
+          res.writeHead(200, {
+            'content-type': encrypted ? 'application/pkcs7-mime; smime-type=enveloped-data' : 'application/zip',
+            'content-disposition': `attachment; filename="${resultFileName(jobId, encrypted)}"`,
+            'cache-control': 'no-store',
+            'x-content-type-options': 'nosniff',
+          });
+        },
+        encrypted ? { passcode } : {},
+      );
     } catch (error) {
       if (!isStationError(error) || started) throw error;
       sendError(res, error.toShape());
+    }
+  }
+
+  /** A request's JSON body ({} when empty), or undefined once the refusal has been sent. */
+  async function readJsonBody(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
+    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+      sendError(res, { code: 'INVALID_INPUT', message: 'Calls carry a JSON body (content-type application/json).' });
+      return undefined;
+    }
+    const body = await readBody(req);
+    if (body === 'too-large') {
+      // Answer, then drop the connection rather than read the rest of an oversized upload.
+      res.setHeader('connection', 'close');
+      res.once('finish', () => req.destroy());
+      sendError(res, { code: 'INVALID_INPUT', message: `The request is larger than ${maxBodyBytes} bytes.` });
+      return undefined;
+    }
+    try {
+      return body.length === 0 ? {} : (JSON.parse(body.toString('utf8')) as unknown);
+    } catch {
+      sendError(res, { code: 'INVALID_INPUT', message: 'The request body is not valid JSON.' });
+      return undefined;
     }
   }
 
@@ -198,25 +270,8 @@ export async function startLoopbackBridge(options: LoopbackBridgeOptions): Promi
       sendError(res, { code: 'INVALID_INPUT', message: 'Calls are made with POST.' });
       return;
     }
-    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
-      sendError(res, { code: 'INVALID_INPUT', message: 'Calls carry a JSON body (content-type application/json).' });
-      return;
-    }
-    const body = await readBody(req);
-    if (body === 'too-large') {
-      // Answer, then drop the connection rather than read the rest of an oversized upload.
-      res.setHeader('connection', 'close');
-      res.once('finish', () => req.destroy());
-      sendError(res, { code: 'INVALID_INPUT', message: `The request is larger than ${maxBodyBytes} bytes.` });
-      return;
-    }
-    let input: unknown;
-    try {
-      input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
-    } catch {
-      sendError(res, { code: 'INVALID_INPUT', message: 'The request body is not valid JSON.' });
-      return;
-    }
+    const input = await readJsonBody(req, res);
+    if (input === undefined) return;
     const result = await options.dispatch(name, input, context);
     if (result.ok) sendJson(res, 200, result);
     else sendError(res, result.error);

@@ -1,6 +1,8 @@
 import type { Database } from 'better-sqlite3';
 import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { caChain, getCaRow } from '../ca/cas.repo';
+import { createPasswordEnvelopeStream } from '../pki/cms-password-envelope';
 import { toPem } from '../pki/pem';
 import { csvRecord } from '../reports/csv';
 import { statement } from '../store/statements';
@@ -38,12 +40,39 @@ function folderName(name: string, line: number, taken: Set<string>): string {
   return safe;
 }
 
+/** The name a result file is offered under: a passcode makes it CMS around the ZIP. */
+export function resultFileName(jobId: string, encrypted: boolean): string {
+  return encrypted ? `trustline-job-${jobId}-result.zip.p7m` : `trustline-job-${jobId}.zip`;
+}
+
+/**
+ * The job's result streamed to `out`: the ZIP itself, or with a passcode the ZIP inside CMS
+ * EnvelopedData under that passcode (a PasswordRecipientInfo), encrypted as it streams so no
+ * more than a piece of it is ever in memory. The caller has checked the passcode's length.
+ */
+export async function writeJobResult(
+  db: Database,
+  job: StoredJob,
+  out: Writable,
+  options: { passcode?: string } = {},
+): Promise<{ rows: number }> {
+  if (options.passcode === undefined) return writeResultZip(db, job, out);
+  const envelope = await createPasswordEnvelopeStream(options.passcode);
+  // A failure while zipping must tear the envelope (and so `out`) down, not leave it waiting.
+  const zipping = writeResultZip(db, job, envelope).catch((error: unknown) => {
+    envelope.destroy(error as Error);
+    throw error;
+  });
+  const [result] = await Promise.all([zipping, pipeline(envelope, out)]);
+  return result;
+}
+
 /**
  * The job's result as a ZIP streamed to `out`: per done row a folder with certificate.pem,
  * chain.pem and, for station-made keys, key.p7m or key.p12; results.csv and results.json with
  * every row's status and error. Rows are read a page at a time.
  */
-export async function writeJobResult(db: Database, job: StoredJob, out: Writable): Promise<{ rows: number }> {
+async function writeResultZip(db: Database, job: StoredJob, out: Writable): Promise<{ rows: number }> {
   const zip = new ZipWriter(out);
   const certificate = statement(db, 'SELECT serial, der, ca_id FROM certificates WHERE id = ?');
   const chains = new Map<string, Buffer>();

@@ -5,7 +5,14 @@ import { copyFile, mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { type Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { CallParsedInput, Job, JobOptions } from '../../../preload/contract';
+import {
+  type CallParsedInput,
+  issuesFromZod,
+  type Job,
+  type JobOptions,
+  resultPasscodeBounds,
+  resultPasscodeSchema,
+} from '../../../preload/contract';
 import { recordAuditEvent } from '../audit/audit-log.repo';
 import { caChain, getCaRow } from '../ca/cas.repo';
 import { isStationError, StationError } from '../errors/station-error';
@@ -48,8 +55,20 @@ export interface JobService {
   ): { line: number; name: string; status: 'invalid' | 'failed'; code: string; message: string }[];
   /** Resolves when the job is no longer validating or running. */
   settled(id: string): Promise<Job>;
-  /** `begin` runs once the job is known, just before the first byte (a transport's headers). */
-  writeResult(id: string, out: Writable, ctx: MutationContext, begin?: () => void): Promise<{ rows: number }>;
+  /**
+   * `begin` runs once the job is known, just before the first byte (a transport's headers); it
+   * learns whether the result is encrypted, so a transport whose wiring lost the passcode on the
+   * way can refuse instead of sending the ZIP in clear. With a passcode (8–128 characters, else
+   * INVALID_INPUT before `begin`) the result is CMS EnvelopedData under it around the ZIP; the
+   * passcode is neither kept nor logged.
+   */
+  writeResult(
+    id: string,
+    out: Writable,
+    ctx: MutationContext,
+    begin?: (result: { encrypted: boolean }) => void,
+    options?: { passcode?: string | undefined },
+  ): Promise<{ rows: number }>;
   close(): Promise<void>;
 }
 
@@ -394,15 +413,29 @@ export function createJobService(deps: {
       });
     },
 
-    async writeResult(id, out, ctx, begin) {
-      const job = getStoredJob(db, id, 'job-result');
-      begin?.();
-      const result = await writeJobResult(db, job, out);
+    async writeResult(id, out, ctx, begin, options = {}) {
+      const step = 'job-result';
+      const { passcode } = options;
+      if (passcode !== undefined) {
+        const checked = resultPasscodeSchema.safeParse(passcode);
+        if (!checked.success) {
+          const issues = issuesFromZod(checked.error).map((issue) => ({ ...issue, path: 'passcode' }));
+          throw new StationError(
+            'INVALID_INPUT',
+            `The result passcode must be ${resultPasscodeBounds.min} to ${resultPasscodeBounds.max} characters long.`,
+            { step, issues, params: resultPasscodeBounds },
+          );
+        }
+      }
+      const job = getStoredJob(db, id, step);
+      begin?.({ encrypted: passcode !== undefined });
+      const result = await writeJobResult(db, job, out, passcode === undefined ? {} : { passcode });
       recordAuditEvent(db, {
         actor: ctx.actor,
         action: 'job.result-downloaded',
         subject: id,
-        details: { rows: result.rows },
+        // Whether it was encrypted, never with what.
+        details: { rows: result.rows, encrypted: passcode !== undefined },
       });
       return result;
     },

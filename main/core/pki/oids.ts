@@ -46,6 +46,11 @@ export const oids = {
   rsaesOaep: '1.2.840.113549.1.1.7',
   aes256Cbc: '2.16.840.1.101.3.4.1.42',
   aes256Wrap: '2.16.840.1.101.3.4.1.45',
+  /** Read in messages others made (openssl cms -encrypt -aes128…); the station writes AES-256. */
+  aes128Cbc: '2.16.840.1.101.3.4.1.2',
+  aes192Cbc: '2.16.840.1.101.3.4.1.22',
+  /** RFC 3211 PasswordRecipientInfo's key wrap with a block cipher in CBC mode. */
+  pwriKek: '1.2.840.113549.1.9.16.3.9',
   /** RFC 5753 ephemeral-static ECDH with the ANSI X9.63 KDF over SHA-256 / SHA-384. */
   dhSinglePassStdDhSha256Kdf: '1.3.132.1.11.1',
   dhSinglePassStdDhSha384Kdf: '1.3.132.1.11.2',
@@ -53,6 +58,10 @@ export const oids = {
   pbes2: '1.2.840.113549.1.5.13',
   pbkdf2: '1.2.840.113549.1.5.12',
   hmacWithSha256: '1.2.840.113549.2.9',
+  /** PBKDF2's default PRF when its parameters name none (RFC 8018 A.2); read, never written. */
+  hmacWithSha1: '1.2.840.113549.2.7',
+  hmacWithSha384: '1.2.840.113549.2.10',
+  hmacWithSha512: '1.2.840.113549.2.11',
   pkcs8ShroudedKeyBag: '1.2.840.113549.1.12.10.1.2',
   certBag: '1.2.840.113549.1.12.10.1.3',
   x509CertificateBagType: '1.2.840.113549.1.9.22.1',

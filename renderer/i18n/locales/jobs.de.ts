@@ -94,6 +94,10 @@ export const jobsDe: Strings<typeof jobsEn> = {
       'Der Auftrag hielt vor dem Ende an (die Station wurde beendet). Setzen Sie ihn fort, um dort weiterzumachen.',
     download: 'Ergebnis herunterladen',
     downloaded: 'Ergebnis {{file}} gespeichert.',
+    resultPasscode: 'Passwort für das Ergebnis (optional)',
+    resultPasscodeHelp:
+      'Mit Passwort wird das Ergebnis verschlüsselt (.zip.p7m): openssl cms -decrypt -pwri_password öffnet es. Die Station speichert es nicht.',
+    resultPasscodeBad: 'Das Passwort braucht 8 bis 128 Zeichen.',
   },
   problems: {
     heading: 'Zeilen mit Problemen',

@@ -87,6 +87,10 @@ export const jobsEn = {
     interrupted: 'The job stopped before the end (the station was closed). Resume it to go on where it stopped.',
     download: 'Download result',
     downloaded: 'Result {{file}} saved.',
+    resultPasscode: 'Passcode for the result (optional)',
+    resultPasscodeHelp:
+      'With a passcode the result is encrypted (.zip.p7m): openssl cms -decrypt -pwri_password opens it. The station does not keep it.',
+    resultPasscodeBad: 'The passcode needs 8 to 128 characters.',
   },
   problems: {
     heading: 'Rows with problems',

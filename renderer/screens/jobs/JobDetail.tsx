@@ -11,6 +11,7 @@ import { JobProblems } from './JobProblems';
 import { saveFile } from './save-file';
 
 const minPasscode = 8;
+const maxResultPasscode = 128;
 
 function Counts({ job }: { job: Job }) {
   const { t } = useTranslation();
@@ -147,6 +148,10 @@ export function JobDetail({ job }: { job: Job }) {
   const { open, cancel } = useJobs();
   const [confirming, setConfirming] = useState(false);
   const [downloading, setDownloading] = useState(false);
+  // Lives only in this field until the download carries it; the station keeps none.
+  const [resultPasscode, setResultPasscode] = useState('');
+  const resultPasscodeBad =
+    resultPasscode !== '' && (resultPasscode.length < minPasscode || resultPasscode.length > maxResultPasscode);
   const cancellable = job.state === 'running' || job.state === 'validated' || job.state === 'interrupted';
 
   const stop = async () => {
@@ -157,8 +162,9 @@ export function JobDetail({ job }: { job: Job }) {
 
   const download = async () => {
     setDownloading(true);
-    const result = await client().jobResult(job.id);
+    const result = await client().jobResult(job.id, resultPasscode === '' ? undefined : resultPasscode);
     setDownloading(false);
+    setResultPasscode('');
     if (!result.ok) return show('error', errorText(result.error));
     saveFile(result.value.file, result.value.fileName);
     show('success', t('jobs.detail.downloaded', { file: result.value.fileName }));
@@ -202,7 +208,26 @@ export function JobDetail({ job }: { job: Job }) {
               cancelled: job.counts.cancelled,
             })}
           </p>
-          <button type="button" disabled={downloading} onClick={() => void download()} data-testid="job-download">
+          <label className="field">
+            <span>{t('jobs.detail.resultPasscode')}</span>
+            <input
+              type="password"
+              autoComplete="new-password"
+              value={resultPasscode}
+              onChange={(e) => setResultPasscode(e.target.value)}
+              data-testid="job-result-passcode"
+            />
+            <span className="help">
+              {resultPasscodeBad ? t('jobs.detail.resultPasscodeBad') : t('jobs.detail.resultPasscodeHelp')}
+            </span>
+          </label>
+          <button
+            type="button"
+            className="field-button"
+            disabled={downloading || resultPasscodeBad}
+            onClick={() => void download()}
+            data-testid="job-download"
+          >
             {t('jobs.detail.download')}
           </button>
         </div>
