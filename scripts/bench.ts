@@ -4,6 +4,7 @@ const benches: Record<string, string> = { inventory: './bench-inventory.ts', iss
 benches['device-link'] = './bench-device-link.ts';
 benches['line'] = './bench-line.ts';
 benches['batch'] = './bench-batch.ts';
+benches['sync'] = './bench-sync.ts';
 const file = benches[name];
 if (!file) {
   console.error(`unknown bench "${name}"; choose one of: ${Object.keys(benches).join(', ')}`);

@@ -15,6 +15,7 @@ import { exitCodes, printError, UsageError } from './output';
 import { policyCommand, policyUsage } from './policy-command';
 import { portsCommand, portsUsage } from './ports-command';
 import { serveCommand, serveUsage } from './serve-command';
+import { serverCommand, serverUsage } from './server-command';
 import { simCommand, simUsage } from './sim-command';
 import { syncCommand, syncUsage } from './sync-command';
 import { tokenCommand, tokenUsage } from './token-command';
@@ -23,7 +24,7 @@ import { userCommand, userUsage } from './user-command';
 const usage = `Trustline provisioning station
 
 Usage:
-${[serveUsage, devicesUsage, groupsUsage, keystoreUsage, caUsage, policyUsage, issueUsage, simUsage, deviceUsage, portsUsage, recipeUsage, lineUsage, qaUsage, jobUsage, auditUsage, userUsage, roleUsage, tokenUsage, syncUsage].join('\n')}
+${[serveUsage, devicesUsage, groupsUsage, keystoreUsage, caUsage, policyUsage, issueUsage, simUsage, deviceUsage, portsUsage, recipeUsage, lineUsage, qaUsage, jobUsage, auditUsage, userUsage, roleUsage, tokenUsage, syncUsage, serverUsage].join('\n')}
 
 The data directory is --data DIR, else $TRUSTLINE_DATA, else the OS's application-data folder.
 Data commands act as the API token in $TRUSTLINE_TOKEN, else as $TRUSTLINE_USER signed in with
@@ -70,6 +71,8 @@ async function main(argv: string[]): Promise<void> {
       return roleCommand(rest);
     case 'token':
       return tokenCommand(rest);
+    case 'server':
+      return serverCommand(rest);
     case 'sync':
       return syncCommand(rest);
     case undefined:

@@ -7,6 +7,7 @@
  * use syncNow() for one cycle.
  */
 import type { Database } from 'better-sqlite3';
+import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import type { EnrolStationInput, SyncStatus } from '../../../preload/contract';
 import type { SyncRecord } from '../../../sync-protocol';
@@ -42,6 +43,8 @@ export interface SyncOptions {
   timeoutMs?: number;
   random?: () => number;
   now?: () => Date;
+  /** Told of every push the server acknowledged: how many records, and how long the request took (the bench). */
+  onPushed?: (push: { records: number; ms: number }) => void;
 }
 
 export interface SyncService {
@@ -163,7 +166,9 @@ export function createSyncService(db: Database, hub: EventHub | null, options: S
       const last = records.at(-1);
       if (!first || !last) return;
       try {
+        const sent = performance.now();
         const answer = await client.push({ stationId, firstSeq: first.seq, lastSeq: last.seq, records });
+        options.onPushed?.({ records: records.length, ms: performance.now() - sent });
         acknowledge(db, answer.appliedThrough);
       } catch (error) {
         const mark = error instanceof SyncRequestError ? error.serverDetails?.appliedThrough : undefined;
