@@ -11,8 +11,11 @@ const layers = [
   { name: 'preload', prefix: 'preload/' },
   { name: 'renderer', prefix: 'renderer/' },
   { name: 'electron-shell', prefix: 'main/electron/' },
+  { name: 'cli', prefix: 'main/cli/' },
   { name: 'core', prefix: 'main/' },
   { name: 'hsm', prefix: 'hsm/' },
+  { name: 'sync-protocol', prefix: 'sync-protocol/' },
+  { name: 'server', prefix: 'server/' },
 ];
 
 /** Which layers each layer may import from, whether it may use Node's built-ins, and Electron. */
@@ -20,9 +23,15 @@ const policy = {
   contract: { imports: ['contract'], node: false, electron: false },
   preload: { imports: ['preload', 'contract'], node: false, electron: true },
   renderer: { imports: ['renderer', 'contract'], node: false, electron: false },
-  core: { imports: ['core', 'contract', 'hsm'], node: true, electron: false },
+  core: { imports: ['core', 'contract', 'hsm', 'sync-protocol'], node: true, electron: false },
+  // The one command line starts the station and the central server alike.
+  cli: { imports: ['cli', 'core', 'contract', 'hsm', 'sync-protocol', 'server'], node: true, electron: false },
   'electron-shell': { imports: ['electron-shell', 'core', 'contract'], node: true, electron: true },
   hsm: { imports: ['hsm'], node: true, electron: false },
+  // The wire contract between station and server: both import it, it imports neither.
+  'sync-protocol': { imports: ['sync-protocol'], node: false, electron: false },
+  // The central server knows the station only through the wire contract.
+  server: { imports: ['server', 'sync-protocol'], node: true, electron: false },
 };
 
 const builtins = new Set(builtinModules);

@@ -51,6 +51,32 @@ describe('import boundaries', () => {
     const code = "export const a = import('../../renderer/main');\nexport const b = require('../../renderer/x');\n";
     assert.equal((await boundaryErrors('main/core/x.ts', code)).length, 2);
   });
+
+  it('keeps the central server to the wire contract, away from the station and its contract', async () => {
+    const code = [
+      "import { openStation } from '../main/core/station';",
+      "import { calls } from '../preload/contract';",
+      "import { syncPaths } from '../sync-protocol';",
+      'export const all = [openStation, calls, syncPaths];',
+    ].join('\n');
+    const errors = await boundaryErrors('server/x.ts', code);
+    assert.equal(errors.length, 2, errors.join('\n'));
+  });
+
+  it('keeps the wire contract free of Node and of both sides, and lets the core and the CLI use it', async () => {
+    const contract =
+      "import os from 'node:os';\nimport { startServer } from '../server/start-server';\nexport const a = [os, startServer];\n";
+    assert.equal((await boundaryErrors('sync-protocol/x.ts', contract)).length, 2);
+    const wire = "import { syncPaths } from '../../sync-protocol';\nexport const p = syncPaths;\n";
+    assert.deepEqual(await boundaryErrors('main/core/x.ts', wire), []);
+    const server = "import { startServer } from '../../server/start-server';\nexport const s = startServer;\n";
+    assert.deepEqual(await boundaryErrors('main/cli/x.ts', server), []);
+    assert.equal(
+      (await boundaryErrors('main/core/x.ts', server)).length,
+      1,
+      'the station core never imports the server',
+    );
+  });
 });
 
 describe('UI text', () => {
