@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startSimulator, type Simulator } from '../../main/core/device/simulator/simulator';
+import { registerDevices } from '../../main/core/inventory/devices.repo';
 import { openStation, type Station } from '../../main/core/station';
 import type { SyncStatus } from '../../preload/contract';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
@@ -232,13 +233,24 @@ describe('a station syncing with the central server', () => {
     assert.match(status.configWarnings[0]!, /Elsewhere.*not on this station/);
   });
 
+  it('takes records from a station whose clock runs days ahead, stamped as the station wrote them', async () => {
+    const ahead = new Date(Date.now() + 3 * 86_400_000);
+    const [id] = registerDevices(station.db, [{ name: 'from-the-future', groupId: line.groupId }], {
+      actor: 'test:skewed-clock',
+      now: () => ahead,
+    });
+    await call(station, 'sync.now', {});
+    const remote = await server.call<{ createdAt: string; receivedAt: string }>('GET', `/api/v1/devices/${id}`);
+    assert.equal(remote.status, 200);
+    assert.equal(remote.body.createdAt, ahead.toISOString(), 'the station’s own time is kept as data');
+    assert.ok(Date.parse(remote.body.receivedAt) <= Date.now(), 'the server stamps receipt with its own clock');
+  });
+
   it('stops with SYNC_REFUSED once the server revokes the station, keeping what is queued', async () => {
     const revoked = await server.call('POST', `/api/v1/stations/${stationId}/revoke`);
     assert.equal(revoked.status, 200);
-    await call(station, 'devices.setStatus', {
-      id: (station.db.prepare('SELECT id FROM devices LIMIT 1').get() as { id: string }).id,
-      status: 'Enabled',
-    });
+    // Written after the revocation: it waits on the station, it does not vanish.
+    await call(station, 'devices.register', { name: 'after-revocation', groupId: line.groupId });
     const status = await until(
       'refused',
       () => call(station, 'sync.status', {}),
