@@ -72,6 +72,12 @@ export function listAuditEntries(db: Database, options: { afterSeq?: number; lim
   return rows.map(toEntry);
 }
 
+/** One entry by its sequence number, or undefined when there is none. */
+export function getAuditEntry(db: Database, seq: number): AuditEntry | undefined {
+  const row = statement(db, 'SELECT * FROM audit_log WHERE seq = ?').get(seq) as AuditRow | undefined;
+  return row && toEntry(row);
+}
+
 export function verifyAuditLog(db: Database, expectedHead?: { seq: number; hash: string }): AuditVerification {
   return verifyAuditChain(iterateAudit(db), expectedHead);
 }

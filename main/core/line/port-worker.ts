@@ -7,6 +7,7 @@ import type { PortState } from '../../../preload/contract';
 import { type DeviceConnection, type DeviceIdentity, findDriver } from '../device/drivers';
 import type { ByteLink } from '../device/transports/byte-link';
 import { openSerialPort } from '../device/transports/serial-port';
+import { createWakeablePause } from '../timing/wakeable-pause';
 import { toPortFailure } from './failures';
 import type { FlowContext, FlowOutcome } from './device-flow';
 import { runDeviceFlow } from './device-flow';
@@ -81,7 +82,6 @@ export function startPortWorker(options: PortWorkerOptions): PortWorker {
   const driver = findDriver(options.driver);
   const open = options.openLink ?? ((path, baudRate) => openSerialPort(path, { baudRate }));
   let stopping = false;
-  let wake: (() => void) | null = null;
   /** The serial of the device whose result the tile shows; the same device is not provisioned twice in a row. */
   let finishedSerial: string | null = null;
   let shown: PortState | null = null;
@@ -92,16 +92,7 @@ export function startPortWorker(options: PortWorkerOptions): PortWorker {
     options.events.onState(state, detail);
   };
 
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = null;
-        resolve();
-      }
-      wake = done;
-    });
+  const { pause, wake } = createWakeablePause();
 
   /** Whatever stops an IDENTIFY (no answer, a closed port, garbage) means no device to work with now. */
   const identifyOrNull = (connection: DeviceConnection): Promise<DeviceIdentity | null> =>
@@ -227,7 +218,7 @@ export function startPortWorker(options: PortWorkerOptions): PortWorker {
     counters,
     async stop() {
       stopping = true;
-      wake?.();
+      wake();
       await running;
     },
   };

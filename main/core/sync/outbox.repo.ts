@@ -5,6 +5,8 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { SyncRecord } from '../../../sync-protocol';
+import { getAuditEntry } from '../audit/audit-log.repo';
+import type { CertificateRow } from '../issuance/certificates.repo';
 import { statement } from '../store/statements';
 import { writeTransaction } from '../store/write-transaction';
 
@@ -194,29 +196,7 @@ function deviceRecord(db: Database, id: string): Extract<SyncRecord, { kind: 'de
 }
 
 function certificateRecord(db: Database, id: string): Extract<SyncRecord, { kind: 'certificate' }>['record'] {
-  const row = statement(
-    db,
-    `SELECT id, serial, subject, not_before, not_after, der, status, policy_id, ca_id, device_id, key_type,
-            issued_at, issued_by, job_id
-     FROM certificates WHERE id = ?`,
-  ).get(id) as
-    | {
-        id: string;
-        serial: string;
-        subject: string;
-        not_before: string;
-        not_after: string;
-        der: Buffer;
-        status: 'issued' | 'revoked' | 'superseded';
-        policy_id: string;
-        ca_id: string;
-        device_id: string | null;
-        key_type: string;
-        issued_at: string;
-        issued_by: string;
-        job_id: string | null;
-      }
-    | undefined;
+  const row = statement(db, 'SELECT * FROM certificates WHERE id = ?').get(id) as CertificateRow | undefined;
   if (!row) missing('certificate', id);
   return {
     id: row.id,
@@ -232,7 +212,7 @@ function certificateRecord(db: Database, id: string): Extract<SyncRecord, { kind
     keyType: row.key_type,
     issuedAt: row.issued_at,
     issuedBy: row.issued_by,
-    jobId: row.job_id,
+    jobId: row.job_id ?? null,
   };
 }
 
@@ -270,30 +250,5 @@ function jobRecord(db: Database, id: string): Extract<SyncRecord, { kind: 'job' 
 }
 
 function auditRecord(db: Database, seq: number): Extract<SyncRecord, { kind: 'audit' }>['record'] {
-  const row = statement(
-    db,
-    'SELECT seq, time, actor, action, subject, details, prev_hash, hash FROM audit_log WHERE seq = ?',
-  ).get(seq) as
-    | {
-        seq: number;
-        time: string;
-        actor: string;
-        action: string;
-        subject: string;
-        details: string;
-        prev_hash: string;
-        hash: string;
-      }
-    | undefined;
-  if (!row) missing('audit entry', String(seq));
-  return {
-    seq: row.seq,
-    time: row.time,
-    actor: row.actor,
-    action: row.action,
-    subject: row.subject,
-    details: row.details,
-    prevHash: row.prev_hash,
-    hash: row.hash,
-  };
+  return getAuditEntry(db, seq) ?? missing('audit entry', String(seq));
 }

@@ -15,6 +15,7 @@ import { appendAudit } from '../audit/audit-log.repo';
 import { StationError } from '../errors/station-error';
 import type { EventHub } from '../events/event-hub';
 import { writeTransaction } from '../store/write-transaction';
+import { createWakeablePause } from '../timing/wakeable-pause';
 import { applyServerConfig } from './config-apply';
 import {
   acknowledge,
@@ -95,7 +96,7 @@ export function createSyncService(db: Database, hub: EventHub | null, options: S
   let nextAttemptAt: string | null = null;
   let worker: Promise<void> | null = null;
   let stopping = false;
-  let wake: (() => void) | null = null;
+  const idle = createWakeablePause();
   let lastEmit = 0;
 
   const status = (): SyncStatus => {
@@ -231,17 +232,6 @@ export function createSyncService(db: Database, hub: EventHub | null, options: S
     return next;
   };
 
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = null;
-        resolve();
-      }
-      wake = done;
-    });
-
   const loop = async () => {
     let failures = 0;
     while (!stopping) {
@@ -261,7 +251,7 @@ export function createSyncService(db: Database, hub: EventHub | null, options: S
           emit(true);
         }
       }
-      if (!stopping) await sleep(delay);
+      if (!stopping) await idle.pause(delay);
     }
   };
 
@@ -297,7 +287,7 @@ export function createSyncService(db: Database, hub: EventHub | null, options: S
       resumed = false;
       lastConfigPull = 0;
       emit(true);
-      wake?.();
+      idle.wake();
       return status();
     },
     syncNow: () => runCycle(true),
@@ -308,7 +298,7 @@ export function createSyncService(db: Database, hub: EventHub | null, options: S
     },
     async stop() {
       stopping = true;
-      wake?.();
+      idle.wake();
       await worker;
       worker = null;
       await queue;
