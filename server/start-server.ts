@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { migrate } from './db/migrate';
-import { createPool } from './db/pool';
+import { createPool, type PoolTimeouts } from './db/pool';
 import { createRequestHandler } from './http/handler';
 import { routeTable } from './routes/table';
 
@@ -12,6 +12,8 @@ export interface StartServerOptions {
   /** 0 picks a free port. */
   port?: number;
   host?: string;
+  /** Lock and statement timeouts of the database connections; defaults 10 s and 60 s. */
+  timeouts?: PoolTimeouts;
 }
 
 export interface RunningServer {
@@ -24,7 +26,7 @@ export interface RunningServer {
  * instances on one database answer as one.
  */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
-  const pool = createPool(options.databaseUrl);
+  const pool = createPool(options.databaseUrl, options.timeouts);
   try {
     await migrate(pool);
   } catch (error) {

@@ -6,14 +6,19 @@ import { untilStopped } from './until-stopped';
 
 const defaultPort = 8080;
 
-export const serverUsage = `trustline server --db postgres://… [--port N] [--host H]
+export const serverUsage = `trustline server [--db postgres://…] [--port N] [--host H]
   (the central server; --db else $TRUSTLINE_SERVER_DB; port ${defaultPort}, host 127.0.0.1 unless given)
-trustline server admin --db postgres://… --name NAME
-  (creates a server administrator with every permission and prints their API token once)`;
+trustline server admin [--db postgres://…] --name NAME
+  (creates a server administrator with every permission and prints their API token once)
+  For a database URL with a password, set $TRUSTLINE_SERVER_DB instead of --db: a password on
+  the command line is visible to every user of the machine (ps, /proc).`;
 
 function databaseUrl(flag: string | undefined): string {
   const url = flag ?? process.env.TRUSTLINE_SERVER_DB;
-  if (!url) throw new UsageError('the central server needs its database: --db postgres://… or $TRUSTLINE_SERVER_DB');
+  if (!url)
+    throw new UsageError(
+      'the central server needs its database: $TRUSTLINE_SERVER_DB (or --db postgres://…, for a URL without a password)',
+    );
   return url;
 }
 

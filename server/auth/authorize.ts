@@ -2,7 +2,8 @@ import type { Queryable } from '../db/pool';
 import { recordServerAudit } from '../audit/server-audit';
 import { ServerError } from '../errors';
 import type { Route } from '../routes/route';
-import { actorOf, type Principal } from './principal';
+import { isPermission } from './permissions';
+import { actorOf, type Principal, type UserPrincipal } from './principal';
 
 /** The one place a route's declared access is enforced; a refusal is audited under the caller. */
 export async function authorize(db: Queryable, route: Route, principal: Principal): Promise<void> {
@@ -36,3 +37,10 @@ function refusal(route: Route, principal: Principal): string | null {
   if (route.access === 'user' || route.access === 'public') return null;
   return principal.permissions.has(route.access) ? null : `This call needs the ${route.access} permission.`;
 }
+
+/**
+ * The permissions in `granted` the caller does not hold (an unknown name counts as not held):
+ * nobody hands out, through a service user or its token, more than they have themselves.
+ */
+export const beyondCaller = (principal: UserPrincipal, granted: readonly string[]): string[] =>
+  [...new Set(granted)].filter((p) => !isPermission(p) || !principal.permissions.has(p));

@@ -78,7 +78,12 @@ async function resolveToken(db: Queryable, bearer: string): Promise<UserPrincipa
   if (!token) throw unauthenticated();
   if (token.revoked) throw new ServerError('TOKEN_REVOKED', 'This API token has been revoked.');
   if (token.expired) throw new ServerError('TOKEN_EXPIRED', 'This API token has expired.');
-  await db.query('UPDATE api_tokens SET last_used_at = now() WHERE id = $1', [token.token_id]);
+  // Recorded at most once a minute per token: a write on every request would be a write per read.
+  await db.query(
+    `UPDATE api_tokens SET last_used_at = now()
+      WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+    [token.token_id],
+  );
   return {
     kind: 'user',
     userId: token.user_id,

@@ -12,6 +12,9 @@ const migrationLock = 0x7472_7573;
  */
 export async function migrate(pool: Pool): Promise<number[]> {
   return withTransaction(pool, async (client) => {
+    // The request timeouts are not for this: another instance may hold the lock while it migrates.
+    await client.query('SET LOCAL lock_timeout = 0');
+    await client.query('SET LOCAL statement_timeout = 0');
     await client.query('SELECT pg_advisory_xact_lock($1)', [migrationLock]);
     await client.query(
       `CREATE TABLE IF NOT EXISTS schema_migrations (

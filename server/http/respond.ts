@@ -34,6 +34,18 @@ function toServerError(error: unknown): ServerError {
   if (code === '40001' || code === '40P01') {
     return new ServerError('UNAVAILABLE', 'The request collided with another one; retry it.');
   }
+  // Text the database cannot store is the caller's to fix: retrying it would fail the same way forever.
+  if (code === '22P05' || code === '22021') {
+    return new ServerError(
+      'BAD_REQUEST',
+      'The request contains text the database cannot store (a NUL character \\u0000 or an invalid character sequence).',
+    );
+  }
+  if (code === '22P02') return new ServerError('BAD_REQUEST', 'The request contains a value in an invalid format.');
+  // A lock held too long (another push of the same station) or a statement run too long: retry later.
+  if (code === '55P03' || code === '57014') {
+    return new ServerError('UNAVAILABLE', 'The server is busy with a conflicting request; retry it.');
+  }
   if (code.startsWith('08') || code === '57P01' || code === '3D000' || code === 'ECONNREFUSED') {
     return new ServerError('UNAVAILABLE', 'The database is not reachable.');
   }

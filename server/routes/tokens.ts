@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { apiBase } from '../../sync-protocol';
-import { refuseCall } from '../auth/authorize';
+import { beyondCaller, refuseCall } from '../auth/authorize';
 import { actorOf, type UserPrincipal } from '../auth/principal';
 import { recordServerAudit } from '../audit/server-audit';
 import { withTransaction, type Queryable } from '../db/pool';
@@ -55,7 +55,8 @@ const canManageUsers = (principal: UserPrincipal) => principal.permissions.has('
 
 /**
  * A person mints tokens for themselves; only a user manager mints them for a service user, and
- * nobody mints a token that acts as another person.
+ * only for one whose permissions they hold themselves; nobody mints a token that acts as another
+ * person. Refusals are audited through `db`, so it must not be the transaction they roll back.
  */
 async function tokenOwner(db: Queryable, principal: UserPrincipal, forUserId: string | undefined): Promise<string> {
   const subject = `POST ${apiBase}/tokens`;
@@ -72,11 +73,24 @@ async function tokenOwner(db: Queryable, principal: UserPrincipal, forUserId: st
       'users.manage',
     );
   }
-  const { rows } = await db.query<{ kind: string }>('SELECT kind FROM users WHERE id = $1', [forUserId]);
+  const { rows } = await db.query<{ kind: string; permissions: string[] }>(
+    'SELECT kind, permissions FROM users WHERE id = $1',
+    [forUserId],
+  );
   const target = rows[0];
   if (!target) throw new ServerError('NOT_FOUND', 'No such user.');
   if (target.kind !== 'service') {
     throw await refuseCall(db, principal, subject, 'A token cannot be minted to act as another person.', 'self');
+  }
+  const beyond = beyondCaller(principal, target.permissions);
+  if (beyond.length > 0) {
+    throw await refuseCall(
+      db,
+      principal,
+      subject,
+      `This service user holds permissions you do not: ${beyond.join(', ')}.`,
+      beyond.join(','),
+    );
   }
   return forUserId;
 }
@@ -95,13 +109,14 @@ export const tokenRoutes = [
     }),
     response: z.strictObject({ token: z.string(), id: z.string().uuid(), prefix: z.string() }),
     status: 201,
-    handle: ({ db, body, principal }) =>
-      withTransaction(db, async (client) => {
-        const userId = await tokenOwner(client, principal, body.forUserId);
-        const expiresAt = body.expiresAt === undefined ? null : new Date(body.expiresAt);
-        if (expiresAt !== null && expiresAt.getTime() <= Date.now()) {
-          throw new ServerError('BAD_REQUEST', 'expiresAt must be in the future.');
-        }
+    handle: async ({ db, body, principal }) => {
+      // Checked on the pool before the transaction: a refusal's audit must outlive the rollback.
+      const userId = await tokenOwner(db, principal, body.forUserId);
+      const expiresAt = body.expiresAt === undefined ? null : new Date(body.expiresAt);
+      if (expiresAt !== null && expiresAt.getTime() <= Date.now()) {
+        throw new ServerError('BAD_REQUEST', 'expiresAt must be in the future.');
+      }
+      return withTransaction(db, async (client) => {
         const minted = await mintToken(client, { userId, name: body.name, expiresAt, createdBy: actorOf(principal) });
         await recordServerAudit(client, {
           actor: actorOf(principal),
@@ -110,7 +125,8 @@ export const tokenRoutes = [
           details: { name: body.name, userId, prefix: minted.prefix, expiresAt: iso(expiresAt) },
         });
         return minted;
-      }),
+      });
+    },
   }),
   defineRoute({
     method: 'GET',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { apiBase } from '../../sync-protocol';
+import { beyondCaller, refuseCall } from '../auth/authorize';
 import { isPermission, permissionSchema } from '../auth/permissions';
 import { actorOf } from '../auth/principal';
 import { recordServerAudit } from '../audit/server-audit';
@@ -37,8 +38,19 @@ export const userRoutes = [
     }),
     response: userSchema,
     status: 201,
-    handle: ({ db, body, principal }) =>
-      withTransaction(db, async (client) => {
+    handle: async ({ db, body, principal }) => {
+      const beyond = beyondCaller(principal, body.permissions);
+      if (beyond.length > 0) {
+        // Audited on the pool, not in the transaction that the refusal rolls back.
+        throw await refuseCall(
+          db,
+          principal,
+          `POST ${apiBase}/service-users`,
+          `You cannot grant permissions you do not hold: ${beyond.join(', ')}.`,
+          beyond.join(','),
+        );
+      }
+      return withTransaction(db, async (client) => {
         const user = await insertUser(client, {
           name: body.name,
           kind: 'service',
@@ -52,7 +64,8 @@ export const userRoutes = [
           details: { name: user.name, permissions: user.permissions },
         });
         return toUser(user);
-      }),
+      });
+    },
   }),
   defineRoute({
     method: 'GET',

@@ -36,6 +36,8 @@ export async function api<T = unknown>(
 }
 
 export const errorCode = (answer: ApiAnswer): string | undefined => (answer.body as ErrorBody | undefined)?.error?.code;
+export const errorMessage = (answer: ApiAnswer): string | undefined =>
+  (answer.body as ErrorBody | undefined)?.error?.message;
 export const errorDetails = (answer: ApiAnswer): unknown => (answer.body as ErrorBody | undefined)?.error?.details;
 
 export interface TestServer {

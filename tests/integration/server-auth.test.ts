@@ -6,7 +6,7 @@ import { permissions, type Permission } from '../../server/auth/permissions';
 import { routeTable } from '../../server/routes/table';
 import type { Route } from '../../server/routes/route';
 import { createAdministrator } from '../../server/start-server';
-import { api, count, enrolStation, errorCode, startTestServer, type ApiAnswer } from '../helpers/server';
+import { api, count, enrolStation, errorCode, errorMessage, startTestServer, type ApiAnswer } from '../helpers/server';
 
 const server = await startTestServer();
 const station = await enrolStation(server);
@@ -146,6 +146,74 @@ describe('central server: API tokens', () => {
       `SELECT t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE u.name = 'exporter'`,
     );
     assert.ok(lastUsed.rows[0]?.last_used_at, 'last use is recorded');
+  });
+
+  it('records a token’s last use at most once a minute', async () => {
+    const minted = await server.call<{ id: string; token: string }>('POST', '/api/v1/tokens', {
+      body: { name: 'last-used' },
+    });
+    assert.equal(minted.status, 201);
+    const lastUsed = async () =>
+      (
+        await server.db.query<{ last_used_at: Date | null }>('SELECT last_used_at FROM api_tokens WHERE id = $1', [
+          minted.body.id,
+        ])
+      ).rows[0]?.last_used_at ?? null;
+    const use = async () =>
+      assert.equal((await api(server.url, 'GET', '/api/v1/devices', { token: minted.body.token })).status, 200);
+
+    assert.equal(await lastUsed(), null);
+    await use();
+    assert.ok(await lastUsed(), 'the first use is recorded');
+    // Within the minute, a use writes nothing.
+    const recent = new Date(Date.now() - 30_000);
+    await server.db.query('UPDATE api_tokens SET last_used_at = $2 WHERE id = $1', [minted.body.id, recent]);
+    await use();
+    await use();
+    assert.equal((await lastUsed())?.getTime(), recent.getTime());
+    // Older than a minute, the next use records again.
+    const stale = new Date(Date.now() - 90_000);
+    await server.db.query('UPDATE api_tokens SET last_used_at = $2 WHERE id = $1', [minted.body.id, stale]);
+    await use();
+    const fresh = await lastUsed();
+    assert.ok(fresh && fresh.getTime() > Date.now() - 30_000, `recorded anew: ${String(fresh)}`);
+  });
+
+  it('lets a user manager grant, to a service user and its tokens, only permissions they hold', async () => {
+    const manager = await serviceUser('manager', ['users.manage', 'records.view']);
+    const asManager = <T = unknown>(path: string, body: unknown) =>
+      api<T>(server.url, 'POST', path, { token: manager.token, body });
+
+    // Creating a service user with more than the manager holds: refused, audited, nothing created.
+    const escalated = await asManager('/api/v1/service-users', {
+      name: 'escalated',
+      permissions: ['records.view', 'stations.manage'],
+    });
+    assert.equal(escalated.status, 403, JSON.stringify(escalated.body));
+    assert.equal(errorCode(escalated), 'PERMISSION_DENIED');
+    assert.match(errorMessage(escalated) ?? '', /stations\.manage/);
+    assert.equal(await refusals('manager', 'POST /api/v1/service-users'), 1);
+    assert.equal(await count(server.db, 'users', `name = 'escalated'`), 0);
+
+    // Within the manager's own permissions: allowed, and so is a token for it.
+    const reader = await asManager<{ id: string }>('/api/v1/service-users', {
+      name: 'reader',
+      permissions: ['records.view'],
+    });
+    assert.equal(reader.status, 201, JSON.stringify(reader.body));
+    const readerToken = await asManager('/api/v1/tokens', { name: 'reader token', forUserId: reader.body.id });
+    assert.equal(readerToken.status, 201, JSON.stringify(readerToken.body));
+
+    // A token for a service user holding more than the manager: refused, audited, nothing minted.
+    const powerful = await server.call<{ id: string }>('POST', '/api/v1/service-users', {
+      body: { name: 'powerful', permissions: ['stations.manage'] },
+    });
+    assert.equal(powerful.status, 201);
+    const minted = await asManager('/api/v1/tokens', { name: 'stolen', forUserId: powerful.body.id });
+    assert.equal(minted.status, 403, JSON.stringify(minted.body));
+    assert.equal(errorCode(minted), 'PERMISSION_DENIED');
+    assert.equal(await refusals('manager', 'POST /api/v1/tokens'), 1);
+    assert.equal(await count(server.db, 'api_tokens', 'user_id = $1', [powerful.body.id]), 0);
   });
 
   it("acts as a person with the person's permissions as they are at each call, logged under the person", async () => {

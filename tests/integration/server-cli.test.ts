@@ -35,7 +35,9 @@ describe('trustline server', () => {
     ]) {
       const result = trustline(args);
       assert.equal(result.code, 2, args.join(' '));
-      assert.match(result.stderr, /Usage:[\s\S]*trustline server --db/);
+      assert.match(result.stderr, /Usage:[\s\S]*trustline server \[--db/);
+      // A password given with --db would show in `ps`: the usage steers it to the environment.
+      assert.match(result.stderr, /with a password, set \$TRUSTLINE_SERVER_DB instead of --db/);
     }
   });
 

@@ -7,6 +7,7 @@ import {
   enrolStation,
   errorCode,
   errorDetails,
+  errorMessage,
   pushOf,
   sample,
   startTestServer,
@@ -252,6 +253,32 @@ describe('central server: applying pushes', () => {
     await push(pushOf(station.stationId, 14, [{ kind: 'job', record: sample.job() }]));
     const kept = await server.call<{ description: string }>('GET', `/api/v1/devices/${untouched.id}`);
     assert.equal(kept.body.description, 'kept', 'an edit the station never overwrites stays');
+  });
+
+  it('refuses text the database cannot store (NUL) with 400 BAD_REQUEST, applying nothing', async () => {
+    const before = await state();
+    const devicesBefore = await count(server.db, 'devices');
+    for (const bad of [
+      sample.device({ attributes: { serial: 'S\u00002' } }),
+      sample.device({ description: 'nul \u0000 inside' }),
+    ]) {
+      const fine = sample.device();
+      const answer = await push(
+        pushOf(station.stationId, before + 1, [
+          { kind: 'device', record: fine },
+          { kind: 'device', record: bad },
+        ]),
+      );
+      // A 500 would have the station retry a push that can never succeed.
+      assert.equal(answer.status, 400, JSON.stringify(answer.body));
+      assert.equal(errorCode(answer), 'BAD_REQUEST');
+      const message = errorMessage(answer) ?? '';
+      assert.match(message, /NUL/);
+      assert.doesNotMatch(message, /INSERT|SELECT|jsonb|at .*\.ts/);
+      assert.equal(await count(server.db, 'devices', 'id = ANY($1::uuid[])', [[fine.id, bad.id]]), 0);
+    }
+    assert.equal(await count(server.db, 'devices'), devicesBefore);
+    assert.equal(await state(), before);
   });
 
   it('pages the device list with a cursor and filters by name', async () => {
