@@ -231,6 +231,22 @@ describe('a station syncing with the central server', () => {
     assert.deepEqual(local, { name: 'From HQ', description: 'made on the server' });
     assert.equal(status.configWarnings.length, 1);
     assert.match(status.configWarnings[0]!, /Elsewhere.*not on this station/);
+    // Asked for again at every pull (its CA may arrive), but logged once, not at every pull.
+    const applied = () =>
+      (
+        station.db.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'sync.config-applied'").get() as {
+          n: number;
+        }
+      ).n;
+    const logged = applied();
+    const again = await call(station, 'sync.now', {});
+    assert.deepEqual(again.configWarnings, status.configWarnings);
+    assert.equal(applied(), logged);
+    assert.equal(
+      (station.db.prepare('SELECT config_version AS v FROM sync_state').get() as { v: number }).v,
+      0,
+      'the version stays before the policy it could not take',
+    );
   });
 
   it('takes records from a station whose clock runs days ahead, stamped as the station wrote them', async () => {

@@ -84,6 +84,7 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'JOB_INPUT_INVALID':
     case 'JOB_HAS_INVALID_ROWS':
     case 'SYNC_NOT_ENROLLED':
+    case 'SYNC_ALREADY_ENROLLED':
       return 422;
     // A device's failure is the device's, not the station's: the gateway answering is the station.
     case 'DEVICE_NOT_RESPONDING':

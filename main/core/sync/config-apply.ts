@@ -18,10 +18,37 @@ export interface ConfigApplied {
   warnings: string[];
 }
 
-export function applyServerConfig(db: Database, config: ConfigResponse, time: string): ConfigApplied {
+/** How many IDs of each kind the audit entry lists; a first pull may bring thousands. */
+const AUDIT_ID_LIMIT = 20;
+
+/**
+ * Applies what differs from what the station has; items already as the server has them are left
+ * alone. An audit entry is written when something changed or the warnings did (`previousWarnings`),
+ * so re-pulling what could not be taken does not fill the log.
+ */
+export function applyServerConfig(
+  db: Database,
+  config: ConfigResponse,
+  time: string,
+  previousWarnings: readonly string[] = [],
+): ConfigApplied {
   return writeTransaction(db, () => {
     const applied: ConfigApplied = { deviceGroups: [], policies: [], warnings: [] };
     for (const group of config.deviceGroups) {
+      const current = statement(
+        db,
+        'SELECT name, description, updated_at, deleted_at FROM device_groups WHERE id = ?',
+      ).get(group.id) as
+        { name: string; description: string; updated_at: string; deleted_at: string | null } | undefined;
+      if (
+        current &&
+        current.name === group.name &&
+        current.description === group.description &&
+        current.updated_at === group.updatedAt &&
+        current.deleted_at === group.deletedAt
+      ) {
+        continue;
+      }
       const clash = statement(
         db,
         'SELECT id FROM device_groups WHERE name = ? COLLATE NOCASE AND deleted_at IS NULL AND id <> ?',
@@ -57,6 +84,18 @@ export function applyServerConfig(db: Database, config: ConfigResponse, time: st
         );
         continue;
       }
+      const current = statement(db, 'SELECT name, issuing_ca_id, body, updated_at FROM policies WHERE id = ?').get(
+        policy.id,
+      ) as { name: string; issuing_ca_id: string; body: string; updated_at: string } | undefined;
+      if (
+        current &&
+        current.name === policy.name &&
+        current.issuing_ca_id === policy.issuingCaId &&
+        current.updated_at === policy.updatedAt &&
+        current.body === JSON.stringify(body.data)
+      ) {
+        continue;
+      }
       const clash = statement(db, 'SELECT id FROM policies WHERE name = ? COLLATE NOCASE AND id <> ?').get(
         policy.name,
         policy.id,
@@ -81,14 +120,21 @@ export function applyServerConfig(db: Database, config: ConfigResponse, time: st
       });
       applied.policies.push(policy.id);
     }
-    if (applied.deviceGroups.length + applied.policies.length + applied.warnings.length > 0) {
+    const warningsChanged = JSON.stringify(applied.warnings) !== JSON.stringify(previousWarnings);
+    if (applied.deviceGroups.length + applied.policies.length > 0 || warningsChanged) {
       appendAudit(
         db,
         {
           actor: 'sync',
           action: 'sync.config-applied',
           subject: String(config.version),
-          details: { deviceGroups: applied.deviceGroups, policies: applied.policies, warnings: applied.warnings },
+          details: {
+            deviceGroups: applied.deviceGroups.length,
+            policies: applied.policies.length,
+            deviceGroupIds: applied.deviceGroups.slice(0, AUDIT_ID_LIMIT),
+            policyIds: applied.policies.slice(0, AUDIT_ID_LIMIT),
+            warnings: applied.warnings.slice(0, AUDIT_ID_LIMIT),
+          },
         },
         time,
       );

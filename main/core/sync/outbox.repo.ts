@@ -95,11 +95,6 @@ export function acknowledge(db: Database, appliedThrough: number): void {
   });
 }
 
-/** The server is behind (restored from a backup) but still-queued entries cover the difference: send them again. */
-export function rewindPushedThrough(db: Database, mark: number): void {
-  statement(db, 'UPDATE sync_state SET pushed_through = ? WHERE id = 1').run(mark);
-}
-
 export function saveConfigVersion(db: Database, version: number, warnings: string[]): void {
   statement(db, 'UPDATE sync_state SET config_version = ?, config_warnings = ? WHERE id = 1').run(
     version,
@@ -107,10 +102,11 @@ export function saveConfigVersion(db: Database, version: number, warnings: strin
   );
 }
 
-/** The smallest sequence still in the outbox (null when it is empty). */
-export function oldestQueued(db: Database): number | null {
-  const row = statement(db, 'SELECT min(seq) AS seq FROM sync_outbox').get() as { seq: number | null };
-  return row.seq;
+/** The highest sequence this store ever gave an outbox entry (AUTOINCREMENT keeps it across deletes). */
+export function highestSequence(db: Database): number {
+  const row = statement(db, "SELECT seq FROM sqlite_sequence WHERE name = 'sync_outbox'").get() as
+    { seq: number } | undefined;
+  return row?.seq ?? 0;
 }
 
 interface OutboxEntry {

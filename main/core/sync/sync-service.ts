@@ -19,11 +19,10 @@ import { createWakeablePause } from '../timing/wakeable-pause';
 import { applyServerConfig } from './config-apply';
 import {
   acknowledge,
-  oldestQueued,
+  highestSequence,
   queueLength,
   readSyncState,
   recordAttempt,
-  rewindPushedThrough,
   saveConfigVersion,
   saveEnrolment,
   type SyncStateRow,
@@ -140,29 +139,42 @@ export function createSyncService(db: Database, hub: EventHub | null, options: S
     };
   };
 
+  /** A mark beyond every sequence this station ever wrote: its store is not the one that pushed. */
+  const notThisStore = (serverMark: number, highest: number) =>
+    new SyncRequestError(
+      { retryable: false, serverCode: 'SYNC_GAP' },
+      `The server holds records up to ${serverMark} from this station, but this station has written only up to ` +
+        `${highest}: its data was restored from a backup or copied from another station. Its newer records would ` +
+        'be taken for ones the server already has, so nothing is sent. Enrol the restored station as a new station.',
+    );
+
   /** Lines our mark up with the server's: it may have applied a push whose answer we never got. */
   const resume = (serverMark: number) => {
     const state = readSyncState(db);
+    const highest = highestSequence(db);
+    if (serverMark > highest) throw notThisStore(serverMark, highest);
     if (serverMark >= state.pushedThrough) {
       acknowledge(db, serverMark);
       return;
     }
-    const oldest = oldestQueued(db);
-    if (oldest === null || oldest > serverMark + 1) {
-      throw new SyncRequestError(
-        { retryable: false, serverCode: 'SYNC_GAP' },
-        `The server has records up to ${serverMark} only, but this station already handed over everything up to ` +
-          `${state.pushedThrough} and no longer holds it (was the server restored from a backup?).`,
-      );
-    }
-    // The server is behind but what it lacks is still queued here: send it again.
-    rewindPushedThrough(db, serverMark);
+    // Acknowledged entries are deleted here, so what the server lacks cannot be sent again.
+    throw new SyncRequestError(
+      { retryable: false, serverCode: 'SYNC_GAP' },
+      `The server has records up to ${serverMark} only, but this station already handed over everything up to ` +
+        `${state.pushedThrough} and no longer holds it (was the server restored from a backup?).`,
+    );
   };
 
+  /**
+   * Pushes the outbox in order. A push the server refuses as such (bad request, too large, a
+   * conflict) is split in halves until the one record it refuses is found, and that record is
+   * named: everything after it waits for it, nothing is skipped.
+   */
   const pushAll = async (client: SyncClient, stationId: string) => {
+    let limit = batchSize;
     for (;;) {
       const after = readSyncState(db).pushedThrough;
-      const records: SyncRecord[] = takeBatch(db, after, batchSize);
+      const records: SyncRecord[] = takeBatch(db, after, limit);
       const first = records[0];
       const last = records.at(-1);
       if (!first || !last) return;
@@ -170,12 +182,33 @@ export function createSyncService(db: Database, hub: EventHub | null, options: S
         const sent = performance.now();
         const answer = await client.push({ stationId, firstSeq: first.seq, lastSeq: last.seq, records });
         options.onPushed?.({ records: records.length, ms: performance.now() - sent });
+        const highest = highestSequence(db);
+        if (answer.appliedThrough > highest) throw notThisStore(answer.appliedThrough, highest);
         acknowledge(db, answer.appliedThrough);
+        if (readSyncState(db).pushedThrough < last.seq) {
+          throw new SyncRequestError(
+            { retryable: true },
+            `The server acknowledged records up to ${answer.appliedThrough} only, after a push up to ${last.seq}.`,
+          );
+        }
+        limit = Math.min(batchSize, limit * 2);
       } catch (error) {
-        const mark = error instanceof SyncRequestError ? error.serverDetails?.appliedThrough : undefined;
-        if (error instanceof SyncRequestError && error.serverCode === 'SYNC_GAP' && typeof mark === 'number') {
+        if (!(error instanceof SyncRequestError)) throw error;
+        const mark = error.serverDetails?.appliedThrough;
+        if (error.serverCode === 'SYNC_GAP' && typeof mark === 'number' && mark !== after) {
           resume(mark);
           continue;
+        }
+        if (!error.retryable && refusesContent(error.serverCode)) {
+          if (records.length > 1) {
+            limit = Math.ceil(records.length / 2);
+            continue;
+          }
+          throw new SyncRequestError(
+            { retryable: false, ...(error.serverCode ? { serverCode: error.serverCode } : {}) },
+            `The server refuses record ${first.seq} (${first.kind} ${recordName(first)}): ${error.message}. ` +
+              'The records after it wait until it is taken.',
+          );
         }
         throw error;
       }
@@ -195,9 +228,11 @@ export function createSyncService(db: Database, hub: EventHub | null, options: S
       const queued = queueLength(db);
       await pushAll(client, stationId);
       if (pullConfig || queued > 0 || Date.now() - lastConfigPull >= configIntervalMs) {
-        const config = await client.config(readSyncState(db).configVersion);
-        const applied = applyServerConfig(db, config, at());
-        saveConfigVersion(db, config.version, applied.warnings);
+        const before = readSyncState(db);
+        const config = await client.config(before.configVersion);
+        const applied = applyServerConfig(db, config, at(), before.configWarnings);
+        // What could not be taken is asked for again next time (its CA may have arrived meanwhile).
+        saveConfigVersion(db, applied.warnings.length > 0 ? before.configVersion : config.version, applied.warnings);
         lastConfigPull = Date.now();
         if (applied.deviceGroups.length > 0)
           hub?.emit('deviceGroups.changed', { change: 'renamed', ids: applied.deviceGroups });
@@ -218,83 +253,97 @@ export function createSyncService(db: Database, hub: EventHub | null, options: S
   };
 
   /**
-   * One cycle at a time, whoever asks (the worker, sync.now, enrolment), in the order asked: a
+   * One thing at a time, whoever asks (the worker, sync.now, enrolment), in the order asked: a
    * sync.now during the worker's cycle gets a cycle of its own that starts after it, so what the
-   * server changed just before is pulled.
+   * server changed just before is pulled; an enrolment never lands in the middle of a cycle.
    */
   let queue: Promise<unknown> = Promise.resolve();
-  const runCycle = (pullConfig: boolean): Promise<SyncStatus> => {
-    const next = queue.then(
-      () => cycle(pullConfig),
-      () => cycle(pullConfig),
-    );
+  const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = queue.then(work, work);
     queue = next.catch(() => undefined);
     return next;
   };
+  const runCycle = (pullConfig: boolean) => exclusive(() => cycle(pullConfig));
 
   const loop = async () => {
     let failures = 0;
     while (!stopping) {
       let delay = intervalMs;
-      const enrolled = readSyncState(db).credential !== null;
-      if (enrolled) {
-        try {
+      // Whatever fails here (the store busy, a listener throwing) costs one round, never the worker.
+      try {
+        if (readSyncState(db).credential !== null) {
           await runCycle(false);
           failures = 0;
           nextAttemptAt = null;
-        } catch (error) {
-          failures += 1;
-          const retryable = !(error instanceof SyncRequestError) || error.retryable;
-          const ceiling = retryable ? Math.min(backoff.capMs, backoff.baseMs * 2 ** (failures - 1)) : backoff.capMs;
-          delay = Math.max(intervalMs / 10, Math.round(random() * ceiling));
-          nextAttemptAt = new Date(now().getTime() + delay).toISOString();
+        }
+      } catch (error) {
+        failures += 1;
+        const retryable = !(error instanceof SyncRequestError) || error.retryable;
+        const ceiling = retryable ? Math.min(backoff.capMs, backoff.baseMs * 2 ** (failures - 1)) : backoff.capMs;
+        delay = Math.max(intervalMs / 10, Math.round(random() * ceiling));
+        nextAttemptAt = new Date(now().getTime() + delay).toISOString();
+        try {
           emit(true);
+        } catch (emitError) {
+          console.error('sync: the status event failed:', emitError);
         }
       }
       if (!stopping) await idle.pause(delay);
     }
   };
 
+  const enrol = async (input: EnrolStationInput, actor: string): Promise<SyncStatus> => {
+    const serverUrl = normaliseServerUrl(input.serverUrl);
+    const current = readSyncState(db);
+    if (current.credential) {
+      // Its pushed records belong to that station ID on that server; a second enrolment would
+      // start a new ID whose history the server never saw.
+      throw new StationError(
+        'SYNC_ALREADY_ENROLLED',
+        `This station is already enrolled with ${current.serverUrl ?? '?'} as station ${current.stationId ?? '?'}.`,
+        { step: 'sync-enrol', params: { serverUrl: current.serverUrl ?? '', stationId: current.stationId ?? '' } },
+      );
+    }
+    const client = createSyncClient({
+      serverUrl,
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    });
+    const answer = await client.enrol(input.enrolmentToken, input.stationName);
+    const at = now().toISOString();
+    writeTransaction(db, () => {
+      saveEnrolment(db, {
+        serverUrl,
+        stationId: answer.stationId,
+        stationName: input.stationName,
+        credential: answer.credential,
+        at,
+      });
+      appendAudit(
+        db,
+        {
+          actor,
+          action: 'sync.enrolled',
+          subject: answer.stationId,
+          details: { serverUrl, stationName: input.stationName },
+        },
+        at,
+      );
+    });
+    resumed = false;
+    lastConfigPull = 0;
+    emit(true);
+    idle.wake();
+    return status();
+  };
+
   return {
     status,
-    async enrol(input, actor) {
-      const serverUrl = normaliseServerUrl(input.serverUrl);
-      const client = createSyncClient({
-        serverUrl,
-        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-      });
-      const answer = await client.enrol(input.enrolmentToken, input.stationName);
-      const at = now().toISOString();
-      writeTransaction(db, () => {
-        saveEnrolment(db, {
-          serverUrl,
-          stationId: answer.stationId,
-          stationName: input.stationName,
-          credential: answer.credential,
-          at,
-        });
-        appendAudit(
-          db,
-          {
-            actor,
-            action: 'sync.enrolled',
-            subject: answer.stationId,
-            details: { serverUrl, stationName: input.stationName },
-          },
-          at,
-        );
-      });
-      resumed = false;
-      lastConfigPull = 0;
-      emit(true);
-      idle.wake();
-      return status();
-    },
+    enrol: (input, actor) => exclusive(() => enrol(input, actor)),
     syncNow: () => runCycle(true),
     start() {
       if (worker) return;
       stopping = false;
-      worker = loop();
+      worker = loop().catch((error: unknown) => console.error('sync: the worker stopped:', error));
     },
     async stop() {
       stopping = true;
@@ -304,6 +353,15 @@ export function createSyncService(db: Database, hub: EventHub | null, options: S
       await queue;
     },
   };
+}
+
+/** Refusals that are about what a push carries: a smaller push may get the rest through. */
+function refusesContent(serverCode: string | null): boolean {
+  return serverCode === 'BAD_REQUEST' || serverCode === 'PAYLOAD_TOO_LARGE' || serverCode === 'CONFLICT';
+}
+
+function recordName(record: SyncRecord): string {
+  return record.kind === 'audit' ? `#${record.record.seq}` : record.record.id;
 }
 
 function connectionOf(state: SyncStateRow): SyncStatus['connection'] {

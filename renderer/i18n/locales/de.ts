@@ -781,6 +781,8 @@ export const de: Translation = {
     JOB_NOT_STARTABLE: 'Dieser Auftrag kann in seinem jetzigen Zustand nicht gestartet werden.',
     UPLOAD_NOT_FOUND: 'Dieser Upload ist nicht mehr vorhanden (Uploads verfallen). Laden Sie die Datei erneut hoch.',
     SYNC_NOT_ENROLLED: 'Diese Station ist noch bei keinem Zentralserver angemeldet. Melden Sie sie zuerst an.',
+    SYNC_ALREADY_ENROLLED:
+      'Diese Station ist bereits bei {{serverUrl}} als Station {{stationId}} angemeldet. Ihre Datensätze gehören zu dieser Anmeldung.',
     SYNC_SERVER_UNREACHABLE:
       'Der Zentralserver ist nicht erreichbar. Die Datensätze bleiben in der Warteschlange und werden gesendet, sobald er wieder da ist.',
     SYNC_REFUSED:

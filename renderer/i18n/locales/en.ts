@@ -748,6 +748,8 @@ export const en = {
     JOB_NOT_STARTABLE: 'This job cannot be started in its current state.',
     UPLOAD_NOT_FOUND: 'That upload is gone (uploads expire). Upload the file again.',
     SYNC_NOT_ENROLLED: 'This station is not enrolled with a central server yet. Enrol it first.',
+    SYNC_ALREADY_ENROLLED:
+      'This station is already enrolled with {{serverUrl}} as station {{stationId}}. Its records belong to that enrolment.',
     SYNC_SERVER_UNREACHABLE: 'The central server cannot be reached. Records stay queued and are sent when it is back.',
     SYNC_REFUSED:
       'The central server refused the station ({{serverCode}}). Ask your administrator to check its enrolment.',
