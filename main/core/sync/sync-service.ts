@@ -145,7 +145,8 @@ export function createSyncService(db: Database, hub: EventHub | null, options: S
       { retryable: false, serverCode: 'SYNC_GAP' },
       `The server holds records up to ${serverMark} from this station, but this station has written only up to ` +
         `${highest}: its data was restored from a backup or copied from another station. Its newer records would ` +
-        'be taken for ones the server already has, so nothing is sent. Enrol the restored station as a new station.',
+        'be taken for ones the server already has, so nothing is sent. Syncing a restored station is not supported ' +
+        'yet: its records stay here, and the server keeps what it had.',
     );
 
   /** Lines our mark up with the server's: it may have applied a push whose answer we never got. */
