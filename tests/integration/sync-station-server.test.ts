@@ -18,7 +18,7 @@ import { createTestDatabase } from '../helpers/postgres';
 import { api, count } from '../helpers/server';
 import { tempDir } from '../helpers/temp-dir';
 
-const syncTuning = { intervalMs: 50, configIntervalMs: 200, backoff: { baseMs: 20, capMs: 200 }, timeoutMs: 1_000 };
+const syncTuning = { intervalMs: 50, configIntervalMs: 200, backoff: { baseMs: 20, capMs: 200 }, timeoutMs: 5_000 };
 
 async function until<T>(what: string, probe: () => T | Promise<T>, ok: (value: T) => boolean, ms = 20_000): Promise<T> {
   const deadline = Date.now() + ms;
