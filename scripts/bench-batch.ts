@@ -1,13 +1,17 @@
 // Batch job benchmark: a CSV of device CSRs (100,000 rows by default) and a station-keyed job
 // (10,000 rows, each key sealed as CMS EnvelopedData to an EC P-256 recipient), each run as a
-// job — validated, issued, its result ZIP written — beside the issuance engine's own rate in the
-// same process on the same SoftHSM2 CA. Prints rows/s, the ratio to the engine, and peak memory.
+// job — validated, issued, its result ZIP written — beside the issuance engine's own rate on the
+// same SoftHSM2 CA in the same invocation. The engine's run and the jobs each run in a child
+// process of their own, one after the other, so the jobs' memory is the jobs' own (not the heap
+// the engine's run left behind). Prints rows/s, the ratio to the engine, the RSS before the jobs
+// and the peak.
 // Usage: npm run bench -- batch [--rows N] [--station-rows N]
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openStation, type Station } from '../main/core/station';
 import { toPem } from '../main/core/pki/pem';
@@ -16,12 +20,19 @@ import type { Job, JobOptions } from '../preload/contract';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== 'batch'),
-  options: { rows: { type: 'string', default: '100000' }, 'station-rows': { type: 'string', default: '10000' } },
+  options: {
+    rows: { type: 'string', default: '100000' },
+    'station-rows': { type: 'string', default: '10000' },
+    // Internal: what a child process runs, and where the parent prepared everything.
+    child: { type: 'string' },
+    dir: { type: 'string' },
+    'policy-id': { type: 'string' },
+  },
 });
 const rows = Number(values.rows);
 const stationRows = Number(values['station-rows']);
 const pin = '1234';
-const dir = mkdtempSync(path.join(os.tmpdir(), 'trustline-bench-batch-'));
+const dir = values.dir ?? mkdtempSync(path.join(os.tmpdir(), 'trustline-bench-batch-'));
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const mib = (bytes: number) => `${Math.round(bytes / 1048576)} MiB`;
 const memory = () => {
@@ -30,11 +41,14 @@ const memory = () => {
 };
 
 let peakRss = 0;
+/** The peak since the last phase ended. */
+let phasePeak = 0;
+const phaseEnd = (name: string) => {
+  phases.push(`${name}: ${memory()}, peak during it ${mib(phasePeak)}`);
+  phasePeak = process.memoryUsage().rss;
+};
 /** RSS at each phase of the last job, to tell which one holds memory. */
 const phases: string[] = [];
-const sampler = setInterval(() => {
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
-}, 50);
 
 function csrCsv(file: string, count: number, csrs: Buffer[]): void {
   const out: string[] = ['device_name,csr,attr.serial\n'];
@@ -80,6 +94,7 @@ async function timedJob(
   const uploadId = await station.jobs.stageFile(file);
   phases.length = 0;
   phases.push(`before: ${memory()}`);
+  phasePeak = process.memoryUsage().rss;
   const t0 = performance.now();
   const created = await call<Job>(station, 'jobs.create', {
     uploadId,
@@ -88,16 +103,17 @@ async function timedJob(
   });
   const validated = await station.jobs.settled(created.id);
   const t1 = performance.now();
-  phases.push(`after validation: ${memory()}`);
+  phaseEnd('after validation');
   if (validated.counts.pending !== count) throw new Error(`validation: ${JSON.stringify(validated)}`);
   await call(station, 'jobs.start', { id: created.id });
   const job = await station.jobs.settled(created.id);
   const t2 = performance.now();
-  phases.push(`after the run: ${memory()}`);
+  phaseEnd('after the run');
   if (job.counts.done !== count) throw new Error(`run: ${JSON.stringify(job.counts)}`);
   const zip = path.join(dir, `${created.id}.zip`);
   await station.jobs.writeResult(created.id, createWriteStream(zip), benchContext);
   const t3 = performance.now();
+  phaseEnd('after the result');
   return {
     validate: (t1 - t0) / 1000,
     run: (t2 - t1) / 1000,
@@ -107,64 +123,111 @@ async function timedJob(
   };
 }
 
-console.log(
-  `batch bench: ${fmt(rows)}-row CSR job and ${fmt(stationRows)}-row station-keyed CMS job, SoftHSM2 P-256 CA`,
-);
-const setup = await setUp(dir, pin, ['device-csr', 'station-generated']);
-const csrs = deviceCsrs(512);
+const csrsFile = path.join(dir, 'csrs.b64');
 const csvFile = path.join(dir, 'csrs.csv');
-csrCsv(csvFile, rows, csrs);
 const stationFile = path.join(dir, 'station.csv');
-writeFileSync(
-  stationFile,
-  ['device_name,attr.serial', ...Array.from({ length: stationRows }, (_, i) => `key-${i},K${i}`)].join('\n') + '\n',
-);
-console.log(`inputs: ${mib(statSync(csvFile).size)} CSR CSV, ${mib(statSync(stationFile).size)} station CSV`);
+const recipientFile = path.join(dir, 'recipient.pem');
 
-const station = openStation(path.join(dir, 'station'), { keyStore: { pin } });
-await engineRun(station, setup.policyId, csrs, 500, 32);
-const engine = await engineRun(station, setup.policyId, csrs, Math.min(rows, 20_000), 32);
-console.log(`\nengine (CSR -> recorded certificate, 32 in flight): ${fmt(engine.rate)}/s   baseline`);
+/** Runs this script again as `child`, waits for it, and returns what it sent back. */
+async function runChild<T>(child: string, policyId: string): Promise<T> {
+  const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', child, '--dir', dir];
+  args.push('--policy-id', policyId, '--rows', String(rows), '--station-rows', String(stationRows));
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let result: T | undefined;
+  proc.on('message', (message: T) => (result = message));
+  const code = await new Promise<number | null>((resolve) => proc.on('exit', resolve));
+  if (code !== 0 || result === undefined) throw new Error(`the ${child} run failed (exit ${code})`);
+  return result;
+}
 
-peakRss = process.memoryUsage().rss;
-const csr = await timedJob(
-  station,
-  csvFile,
-  { kind: 'certificates-unmanaged', policyId: setup.policyId, keySource: 'csv' },
-  rows,
-);
-console.log(`\nCSR job, ${fmt(rows)} rows:`);
-console.log(`  validate  ${csr.validate.toFixed(1)} s   ${fmt(rows / csr.validate)} rows/s`);
-console.log(
-  `  run       ${csr.run.toFixed(1)} s   ${fmt(rows / csr.run)} rows/s   ${(rows / csr.run / engine.rate).toFixed(2)}x engine`,
-);
-console.log(`  result    ${csr.result.toFixed(1)} s   ${mib(csr.zipBytes)} ZIP`);
-console.log(`  memory    ${phases.join('; ')}`);
-console.log(
-  `  end to end ${fmt(rows / (csr.validate + csr.run))} rows/s   ${(rows / (csr.validate + csr.run) / engine.rate).toFixed(2)}x engine; peak RSS ${mib(peakRss)}`,
-);
+if (values.child === 'engine') {
+  const station = openStation(path.join(dir, 'station'), { keyStore: { pin } });
+  const csrs = readFileSync(csrsFile, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => Buffer.from(line, 'base64'));
+  const policyId = values['policy-id'] as string;
+  await engineRun(station, policyId, csrs, 500, 32);
+  const engine = await engineRun(station, policyId, csrs, Math.min(rows, 20_000), 32);
+  await station.close();
+  process.send?.({ rate: engine.rate, peakRss: engine.peakRss });
+} else if (values.child === 'jobs') {
+  const policyId = values['policy-id'] as string;
+  const station = openStation(path.join(dir, 'station'), { keyStore: { pin } });
+  const sampler = setInterval(() => {
+    const rss = process.memoryUsage().rss;
+    peakRss = Math.max(peakRss, rss);
+    phasePeak = Math.max(phasePeak, rss);
+  }, 50);
+  const beforeRss = process.memoryUsage().rss;
+  peakRss = beforeRss;
+  const csr = await timedJob(station, csvFile, { kind: 'certificates-unmanaged', policyId, keySource: 'csv' }, rows);
+  const csrPeak = peakRss;
+  const csrPhases = [...phases];
+  peakRss = process.memoryUsage().rss;
+  const keyed = await timedJob(
+    station,
+    stationFile,
+    {
+      kind: 'certificates-unmanaged',
+      policyId,
+      keySource: 'station',
+      delivery: 'cms',
+      recipientPem: readFileSync(recipientFile, 'utf8'),
+    },
+    stationRows,
+  );
+  clearInterval(sampler);
+  const times = (t: typeof csr) => ({ validate: t.validate, run: t.run, result: t.result, zipBytes: t.zipBytes });
+  process.send?.({
+    csr: { ...times(csr), peakRss: csrPeak, phases: csrPhases },
+    keyed: { ...times(keyed), peakRss, phases: [...phases] },
+    beforeRss,
+  });
+  await station.close();
+} else {
+  console.log(
+    `batch bench: ${fmt(rows)}-row CSR job and ${fmt(stationRows)}-row station-keyed CMS job, SoftHSM2 P-256 CA`,
+  );
+  const setup = await setUp(dir, pin, ['device-csr', 'station-generated']);
+  const csrs = deviceCsrs(512);
+  writeFileSync(csrsFile, csrs.map((der) => der.toString('base64')).join('\n') + '\n');
+  csrCsv(csvFile, rows, csrs);
+  writeFileSync(
+    stationFile,
+    ['device_name,attr.serial', ...Array.from({ length: stationRows }, (_, i) => `key-${i},K${i}`)].join('\n') + '\n',
+  );
+  writeFileSync(recipientFile, recipientPem());
+  console.log(`inputs: ${mib(statSync(csvFile).size)} CSR CSV, ${mib(statSync(stationFile).size)} station CSV`);
 
-peakRss = process.memoryUsage().rss;
-const keyed = await timedJob(
-  station,
-  stationFile,
-  {
-    kind: 'certificates-unmanaged',
-    policyId: setup.policyId,
-    keySource: 'station',
-    delivery: 'cms',
-    recipientPem: recipientPem(),
-  },
-  stationRows,
-);
-console.log(`\nstation-keyed CMS job, ${fmt(stationRows)} rows:`);
-console.log(`  validate  ${keyed.validate.toFixed(1)} s`);
-console.log(
-  `  run       ${keyed.run.toFixed(1)} s   ${fmt(stationRows / keyed.run)} rows/s   ${(stationRows / keyed.run / engine.rate).toFixed(2)}x engine`,
-);
-console.log(`  result    ${keyed.result.toFixed(1)} s   ${mib(keyed.zipBytes)} ZIP; peak RSS ${mib(peakRss)}`);
-console.log(`  memory    ${phases.join('; ')}`);
+  const engine = await runChild<{ rate: number; peakRss: number }>('engine', setup.policyId);
+  console.log(
+    `\nengine (CSR -> recorded certificate, 32 in flight, its own process): ${fmt(engine.rate)}/s   baseline; peak RSS ${mib(engine.peakRss)}`,
+  );
 
-clearInterval(sampler);
-await station.close();
-rmSync(dir, { recursive: true, force: true });
+  type Timed = { validate: number; run: number; result: number; zipBytes: number; peakRss: number; phases: string[] };
+  const jobs = await runChild<{ csr: Timed; keyed: Timed; beforeRss: number }>('jobs', setup.policyId);
+  const { csr, keyed } = jobs;
+  console.log(`\njobs (a fresh process; the station open, RSS ${mib(jobs.beforeRss)} before the first job)`);
+  console.log(`\nCSR job, ${fmt(rows)} rows:`);
+  console.log(`  validate  ${csr.validate.toFixed(1)} s   ${fmt(rows / csr.validate)} rows/s`);
+  console.log(
+    `  run       ${csr.run.toFixed(1)} s   ${fmt(rows / csr.run)} rows/s   ${(rows / csr.run / engine.rate).toFixed(2)}x engine`,
+  );
+  console.log(`  result    ${csr.result.toFixed(1)} s   ${mib(csr.zipBytes)} ZIP`);
+  console.log(`  memory    ${csr.phases.join('; ')}`);
+  console.log(
+    `  end to end ${fmt(rows / (csr.validate + csr.run))} rows/s   ${(rows / (csr.validate + csr.run) / engine.rate).toFixed(2)}x engine; peak RSS ${mib(csr.peakRss)}`,
+  );
+  console.log(`\nstation-keyed CMS job, ${fmt(stationRows)} rows:`);
+  console.log(`  validate  ${keyed.validate.toFixed(1)} s`);
+  console.log(
+    `  run       ${keyed.run.toFixed(1)} s   ${fmt(stationRows / keyed.run)} rows/s   ${(stationRows / keyed.run / engine.rate).toFixed(2)}x engine`,
+  );
+  console.log(`  result    ${keyed.result.toFixed(1)} s   ${mib(keyed.zipBytes)} ZIP; peak RSS ${mib(keyed.peakRss)}`);
+  console.log(`  memory    ${keyed.phases.join('; ')}`);
+  console.log(
+    `\nRSS before the jobs ${mib(jobs.beforeRss)}, peak ${mib(Math.max(csr.peakRss, keyed.peakRss))} (jobs process)`,
+  );
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -12,9 +12,15 @@ import { type JobRowRecord, jobRowsPage, setRowOutcome, type StoredJob } from '.
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
-/** Seals a station-made private key for its recipient once its certificate exists. */
+/** Makes a station key for a row and seals its private half for the recipient. */
 export interface KeySealer {
-  seal(privateKey: KeyObject, certificateDer: Buffer, name: string): Buffer;
+  /**
+   * A new key pair: its public half (SubjectPublicKeyInfo, DER) and `seal`, which gives the
+   * sealed private key once the certificate exists (PKCS#12 holds it; CMS is sealed ahead).
+   */
+  newKey(type: StationKeyType, name: string): Promise<{ publicKey: Buffer; seal: (certificateDer: Buffer) => Buffer }>;
+  /** Stops what the sealer started; keys it made ahead and never handed out are dropped. */
+  close(): Promise<void>;
 }
 
 export interface RunDeps {
@@ -33,7 +39,8 @@ export interface RunDeps {
 const concurrency = 32;
 const pageSize = 512;
 
-async function stationKeyPair(type: StationKeyType): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
+/** A station key pair made on the thread pool (a PKCS#12 job seals it here, with its certificate). */
+export async function stationKeyPair(type: StationKeyType): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
   if (type === 'RSA-2048') return generateKeyPairAsync('rsa', { modulusLength: 2048 });
   return generateKeyPairAsync('ec', { namedCurve: type === 'EC-P384' ? 'P-384' : 'P-256' });
 }
@@ -116,7 +123,8 @@ export async function runJobRows(deps: RunDeps): Promise<void> {
       const request: IssueRequest = {
         policyId: options.policyId ?? '',
         attributes,
-        ...(csr !== undefined ? { csr: Buffer.from(csr, 'base64') } : {}),
+        // A pending row's CSR passed the engine's checks at validation, these very bytes.
+        ...(csr !== undefined ? { csr: Buffer.from(csr, 'base64'), csrVerified: true } : {}),
         ...(publicKey !== undefined ? { publicKey: Buffer.from(publicKey, 'base64') } : {}),
         ...(options.kind === 'certificates-managed' ? { deviceId: deviceFor(row) } : {}),
       };
@@ -124,9 +132,9 @@ export async function runJobRows(deps: RunDeps): Promise<void> {
       if (options.keySource === 'station') {
         const sealer = deps.sealer;
         if (!sealer) throw new StationError('INTERNAL', 'No key sealer for a station-keyed job.', { step: 'run-job' });
-        const pair = await stationKeyPair(options.stationKeyType);
-        request.stationGeneratedKey = pair.publicKey.export({ type: 'spki', format: 'der' });
-        jobRow = { ...jobRow, seal: (der) => sealer.seal(pair.privateKey, der, row.name) };
+        const key = await sealer.newKey(options.stationKeyType, row.name);
+        request.stationGeneratedKey = key.publicKey;
+        jobRow = { ...jobRow, seal: key.seal };
       }
       await deps.engine.issue({ ...request, jobRow }, deps.ctx);
       deps.onRowDone(row, 'done');

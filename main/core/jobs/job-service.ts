@@ -78,6 +78,18 @@ interface Progress {
   lastEmit: number;
 }
 
+type Counts = Job['counts'];
+
+const emptyCounts = (): Counts => ({
+  total: 0,
+  invalid: 0,
+  pending: 0,
+  done: 0,
+  failed: 0,
+  skipped: 0,
+  cancelled: 0,
+});
+
 const zipMagic = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 
 export function createJobService(deps: {
@@ -91,6 +103,12 @@ export function createJobService(deps: {
   const uploadsDir = path.join(jobsDir, 'uploads');
   const work = new Map<string, { promise: Promise<void>; stop: boolean }>();
   const progress = new Map<string, Progress>();
+  /**
+   * The counts of a job being validated or run, kept as its rows are stored or finish: a
+   * progress event then costs no GROUP BY over the job's rows. Only this process writes a job's
+   * rows while it validates or runs it; once it settles the counts are read from the rows again.
+   */
+  const liveCounts = new Map<string, Counts>();
   const waiters = new Map<string, (() => void)[]>();
   const cancelled = new Set<string>();
 
@@ -103,7 +121,8 @@ export function createJobService(deps: {
   ).run();
 
   const toJob = (stored: StoredJob): Job => {
-    const counts = jobCounts(db, stored.id);
+    const live = liveCounts.get(stored.id);
+    const counts = live ? { ...live } : jobCounts(db, stored.id);
     const p = progress.get(stored.id);
     let rate: number | null = null;
     let etaSeconds: number | null = null;
@@ -265,7 +284,15 @@ export function createJobService(deps: {
           engine,
           jobId: id,
           options: input.options,
-          onProgress: (rows) => track(id, rows),
+          onProgress: (rows, stored) => {
+            liveCounts.set(id, {
+              ...emptyCounts(),
+              total: stored.pending + stored.invalid,
+              pending: stored.pending,
+              invalid: stored.invalid,
+            });
+            track(id, rows);
+          },
           shouldStop: () => entry.stop,
         },
         inputFile,
@@ -284,6 +311,7 @@ export function createJobService(deps: {
         })
         .finally(() => {
           progress.delete(id);
+          liveCounts.delete(id);
           settle(id);
         });
       work.set(id, entry);
@@ -331,6 +359,9 @@ export function createJobService(deps: {
       });
       const entry = { stop: false, promise: Promise.resolve() };
       let done = counts.done + counts.failed;
+      // The invalid rows were just skipped, in the same transaction as the state.
+      const live: Counts = { ...counts, invalid: 0, skipped: counts.skipped + counts.invalid };
+      liveCounts.set(job.id, live);
       entry.promise = runJobRows({
         db,
         engine,
@@ -338,8 +369,14 @@ export function createJobService(deps: {
         job: { ...job, state: 'running' },
         sealer,
         shouldStop: () => entry.stop,
-        onRowDone: () => track(job.id, (done += 1)),
+        onRowDone: (_row, outcome) => {
+          live.pending -= 1;
+          live[outcome] += 1;
+          track(job.id, (done += 1));
+        },
       })
+        // The sealer's threads stop with the run, before the job settles.
+        .finally(() => sealer?.close())
         .then(() => {
           const finished = new Date().toISOString();
           writeTransaction(db, () => {
@@ -360,6 +397,7 @@ export function createJobService(deps: {
         })
         .finally(() => {
           progress.delete(job.id);
+          liveCounts.delete(job.id);
           settle(job.id);
         });
       work.set(job.id, entry);
@@ -429,7 +467,10 @@ export function createJobService(deps: {
       }
       const job = getStoredJob(db, id, step);
       begin?.({ encrypted: passcode !== undefined });
-      const result = await writeJobResult(db, job, out, passcode === undefined ? {} : { passcode });
+      const result = await writeJobResult(db, job, out, {
+        workDir: path.join(jobsDir, id),
+        ...(passcode === undefined ? {} : { passcode }),
+      });
       recordAuditEvent(db, {
         actor: ctx.actor,
         action: 'job.result-downloaded',

@@ -79,7 +79,8 @@ export interface ValidationDeps {
   engine: IssuanceEngine;
   jobId: string;
   options: JobOptions;
-  onProgress(rows: number): void;
+  /** `rows` read so far; `stored` the rows committed so far, by status. */
+  onProgress(rows: number, stored: { pending: number; invalid: number }): void;
   /** The station is closing: give up; the job is rejected and can be created again. */
   shouldStop(): boolean;
 }
@@ -96,15 +97,20 @@ export async function validateJobInput(deps: ValidationDeps, file: string, forma
   const existingDevice = statement(db, "SELECT id FROM devices WHERE group_id = ? AND name = ? AND state <> 'Deleted'");
   let batch: { line: number; name: string; payload: RowPayload; error?: StationError }[] = [];
   let rows = 0;
+  const stored = { pending: 0, invalid: 0 };
   const flush = () => {
     const toWrite = batch;
     batch = [];
+    let pending = 0;
     writeTransaction(db, () => {
       for (const row of toWrite) {
         insertJobRow(db, jobId, { ...row, status: row.error ? 'invalid' : 'pending' });
+        if (!row.error) pending += 1;
       }
     });
-    deps.onProgress(rows);
+    stored.pending += pending;
+    stored.invalid += toWrite.length - pending;
+    deps.onProgress(rows, stored);
   };
 
   const check = async (candidate: Candidate): Promise<StationError | undefined> => {

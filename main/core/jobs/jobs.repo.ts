@@ -214,3 +214,30 @@ export function moveRows(
 ): number {
   return statement(db, 'UPDATE job_rows SET status = ? WHERE job_id = ? AND status = ?').run(to, jobId, from).changes;
 }
+
+/** A row as the result lists it, with its certificate when it has one (no payload: the result never shows it). */
+export interface JobResultRow {
+  line: number;
+  name: string;
+  status: JobRowRecord['status'];
+  deviceId: string | null;
+  certificateId: string | null;
+  sealedKey: Buffer | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  certificateSerial: string | null;
+  certificateDer: Buffer | null;
+  caId: string | null;
+}
+
+/** Every row after `afterLine` in line order with its certificate, a page at a time. */
+export function jobResultPage(db: Database, jobId: string, afterLine: number, limit: number): JobResultRow[] {
+  return statement(
+    db,
+    `SELECT r.line, r.name, r.status, r.device_id AS deviceId, r.certificate_id AS certificateId,
+       r.sealed_key AS sealedKey, r.error_code AS errorCode, r.error_message AS errorMessage,
+       c.serial AS certificateSerial, c.der AS certificateDer, c.ca_id AS caId
+     FROM job_rows r LEFT JOIN certificates c ON c.id = r.certificate_id
+     WHERE r.job_id = ? AND r.line > ? ORDER BY r.line LIMIT ?`,
+  ).all(jobId, afterLine, limit) as JobResultRow[];
+}

@@ -1,10 +1,10 @@
-import type { KeyObject } from 'node:crypto';
 import type { JobOptions } from '../../../preload/contract';
 import { StationError } from '../errors/station-error';
-import { checkRecipient, envelope } from '../pki/cms-enveloped-data';
+import { checkRecipient } from '../pki/cms-enveloped-data';
 import { pemOrDer } from '../pki/pem';
 import { pkcs12 } from '../pki/pkcs12';
-import type { KeySealer } from './job-runner';
+import { type KeySealer, stationKeyPair } from './job-runner';
+import { createStationKeyPool } from './station-key-pool';
 
 /** The file extension of a sealed key in the result, by delivery. */
 export const sealedKeyExtension = { cms: 'p7m', pkcs12: 'p12' } as const;
@@ -29,7 +29,8 @@ export function jobRecipient(options: JobOptions) {
 /**
  * How a station-made private key leaves the station: as PKCS#8 PEM inside CMS EnvelopedData for
  * the recipient (what `openssl cms -decrypt` gives back), or inside a PKCS#12 with its
- * certificate and chain under the passcode. The clear PKCS#8 bytes are wiped once sealed.
+ * certificate and chain under the passcode. The clear PKCS#8 bytes are wiped once sealed (for
+ * CMS on the worker thread that made the key: see station-key-pool).
  */
 export function createKeySealer(options: JobOptions, secrets: { passcode?: string; chain: Buffer[] }): KeySealer {
   if (options.delivery === 'pkcs12') {
@@ -40,20 +41,25 @@ export function createKeySealer(options: JobOptions, secrets: { passcode?: strin
       });
     }
     return {
-      seal: (privateKey: KeyObject, certificate: Buffer, name: string) =>
-        pkcs12({ privateKey, certificate, chain: secrets.chain, passcode, friendlyName: name }),
+      async newKey(type, name) {
+        const { publicKey, privateKey } = await stationKeyPair(type);
+        return {
+          publicKey: publicKey.export({ type: 'spki', format: 'der' }),
+          seal: (certificate: Buffer) =>
+            pkcs12({ privateKey, certificate, chain: secrets.chain, passcode, friendlyName: name }),
+        };
+      },
+      close: () => Promise.resolve(),
     };
   }
-  const recipient = jobRecipient(options);
+  // CMS needs no certificate: each key is made and sealed on a worker thread ahead of its row,
+  // and only its public half and the sealed bytes reach this thread.
+  const pool = createStationKeyPool(options.stationKeyType, jobRecipient(options));
   return {
-    seal: (privateKey: KeyObject) => {
-      const pkcs8 = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
-      const clear = Buffer.from(pkcs8, 'utf8');
-      try {
-        return envelope(clear, recipient);
-      } finally {
-        clear.fill(0);
-      }
+    async newKey() {
+      const { publicKey, sealed } = await pool.next();
+      return { publicKey, seal: () => sealed };
     },
+    close: () => pool.close(),
   };
 }

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { crc32, deflateRawSync } from 'node:zlib';
+import { crc32, createDeflateRaw, deflateRawSync } from 'node:zlib';
 
 // A streaming ZIP writer (APPNOTE 6.3.x) for results of up to hundreds of thousands of small
 // files: each entry goes out as soon as it is added, and only its central-directory record stays
@@ -27,6 +27,8 @@ const MAX16 = 0xffff;
 const centralBlockBytes = 1024 * 1024;
 const MAX32 = 0xffffffff;
 const utf8Flag = 0x0800;
+/** General purpose bit 3: the CRC and sizes follow the data in a data descriptor. */
+const dataDescriptorFlag = 0x0008;
 const versionNeeded = 45; // 4.5: ZIP64
 const versionMadeBy = (3 << 8) | 45; // Unix, 4.5
 
@@ -46,25 +48,56 @@ export class ZipWriter {
    * would pin the 8 KB pool slab it was cut from (with the file data around it) until the end.
    */
   private readonly central: { block: Buffer; used: number }[] = [{ block: Buffer.alloc(centralBlockBytes), used: 0 }];
-  private readonly names = new Set<string>();
+  /** The names added, to refuse a duplicate; null when the caller guarantees unique names. */
+  private readonly names: Set<string> | null;
   private readonly stamp = dosDateTime(new Date());
 
-  constructor(private readonly out: Writable) {}
+  /**
+   * `namesUnique`: the caller makes every name unique itself, so the writer does not keep each
+   * name (a few hundred thousand of them in a large result) to check.
+   */
+  constructor(
+    private readonly out: Writable,
+    options: { namesUnique?: boolean } = {},
+  ) {
+    this.names = options.namesUnique ? null : new Set<string>();
+  }
+
+  private claim(name: string): void {
+    if (!this.names) return;
+    if (this.names.has(name)) throw new Error(`the ZIP already holds ${name}`);
+    this.names.add(name);
+  }
+
+  /** Buffers added with `repeated` (the chain.pem of every folder of a result), encoded once. */
+  private readonly encoded = new WeakMap<Buffer, { method: number; body: Buffer; crc: number }>();
+
+  private encode(data: Buffer, compress: boolean, repeated: boolean): { method: number; body: Buffer; crc: number } {
+    const known = repeated && compress ? this.encoded.get(data) : undefined;
+    if (known) return known;
+    // Output space about the input's size: by default each call takes a 16 KiB buffer, which a
+    // certificate of a kilobyte would keep alive (a result's worth of them: gigabytes of churn).
+    const deflated = compress ? deflateRawSync(data, { chunkSize: Math.max(1024, data.length + 64) }) : null;
+    // Stored when deflate does not pay: tiny files grow.
+    const [method, body] = deflated && deflated.length < data.length ? [8, deflated] : [0, data];
+    const encoded = { method, body, crc: crc32(data) };
+    if (repeated && compress) this.encoded.set(data, encoded);
+    return encoded;
+  }
 
   private async write(chunk: Buffer): Promise<void> {
     this.offset += chunk.length;
     if (!this.out.write(chunk)) await once(this.out, 'drain');
   }
 
-  /** Adds one file; names must be unique and use "/" between folders. */
-  async add(name: string, data: Buffer, options: { compress?: boolean } = {}): Promise<void> {
-    if (this.names.has(name)) throw new Error(`the ZIP already holds ${name}`);
-    this.names.add(name);
-    const deflated = options.compress === false ? null : deflateRawSync(data);
-    // Stored when deflate does not pay: tiny files grow.
-    const [method, body] = deflated && deflated.length < data.length ? [8, deflated] : [0, data];
+  /**
+   * Adds one file; names must be unique and use "/" between folders. `repeated`: this very Buffer,
+   * unchanged, is added again under other names, so it is deflated once.
+   */
+  async add(name: string, data: Buffer, options: { compress?: boolean; repeated?: boolean } = {}): Promise<void> {
+    this.claim(name);
+    const { method, body, crc } = this.encode(data, options.compress !== false, options.repeated === true);
     const nameBytes = Buffer.from(name, 'utf8');
-    const crc = crc32(data);
     const localOffset = this.offset;
     const sizes = [u32(crc), u32(body.length), u32(data.length)];
     const common = [
@@ -77,6 +110,50 @@ export class ZipWriter {
     ];
     await this.write(Buffer.concat([u32(0x04034b50), ...common, u16(nameBytes.length), u16(0), nameBytes]));
     await this.write(body);
+    this.keepEntry(common, nameBytes, localOffset);
+  }
+
+  /**
+   * Adds one file whose content is produced piece by piece (results.csv of a large job): it is
+   * deflated as it streams, its CRC and sizes written after it in a data descriptor, so only a
+   * piece of it is ever in memory. The file must stay under 4 GiB.
+   */
+  async addStream(name: string, pieces: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<void> {
+    this.claim(name);
+    const nameBytes = Buffer.from(name, 'utf8');
+    const localOffset = this.offset;
+    const flags = utf8Flag | dataDescriptorFlag;
+    const head = [u16(versionNeeded), u16(flags), u16(8), u16(this.stamp.time), u16(this.stamp.date)];
+    await this.write(
+      Buffer.concat([u32(0x04034b50), ...head, u32(0), u32(0), u32(0), u16(nameBytes.length), u16(0), nameBytes]),
+    );
+    const deflate = createDeflateRaw();
+    let crc = 0;
+    let size = 0;
+    const feeding = (async () => {
+      for await (const piece of pieces) {
+        crc = crc32(piece, crc);
+        size += piece.length;
+        if (!deflate.write(piece)) await once(deflate, 'drain');
+      }
+      deflate.end();
+    })().catch((error: unknown) => {
+      deflate.destroy(error as Error);
+    });
+    let compressed = 0;
+    for await (const chunk of deflate as AsyncIterable<Buffer>) {
+      compressed += chunk.length;
+      await this.write(chunk);
+    }
+    await feeding;
+    if (size >= MAX32 || compressed >= MAX32) throw new Error(`${name} is 4 GiB or more`);
+    const sizes = [u32(crc), u32(compressed), u32(size)];
+    await this.write(Buffer.concat([u32(0x08074b50), ...sizes]));
+    this.keepEntry([...head, ...sizes], nameBytes, localOffset);
+  }
+
+  /** The entry's central-directory record; `common` is what it shares with the local header. */
+  private keepEntry(common: Buffer[], nameBytes: Buffer, localOffset: number): void {
     // Entries are small; only their offset can outgrow 32 bits, in a result of several gigabytes.
     const extra = localOffset >= MAX32 ? Buffer.concat([u16(0x0001), u16(8), u64(localOffset)]) : Buffer.alloc(0);
     this.keep(
