@@ -522,7 +522,15 @@ export async function jobCommand(args: string[]): Promise<void> {
       const id = values.id;
       return withLocalStation(values.data, async (station, ctx) => {
         const job = unwrap<Job>(await station.dispatch('jobs.cancel', { id }, ctx));
-        if (job) printResult(values.json, job, `Job ${job.id} ${job.state}: ${job.counts.cancelled} row(s) cancelled`);
+        if (!job) return;
+        printResult(
+          values.json,
+          job,
+          job.state === 'running'
+            ? `Job ${job.id} runs in another process (trustline serve or the desktop app): asked it to cancel; ` +
+                'the rows it has not reached will be cancelled within seconds (trustline job show --id to follow)'
+            : `Job ${job.id} ${job.state}: ${job.counts.cancelled} row(s) cancelled`,
+        );
       });
     }
 

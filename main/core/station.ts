@@ -47,6 +47,8 @@ export interface StationOptions {
   auth?: AuthOptions;
   /** Push batch size, intervals and backoff; tests shorten them. */
   sync?: SyncOptions;
+  /** How long a running job's heartbeat counts as its process alive; tests shorten it. */
+  jobs?: { leaseMs?: number };
 }
 
 /** The station core in plain Node: store, key store, events and the contract's handlers. No Electron here. */
@@ -59,7 +61,7 @@ export function openStation(dataDir: string, options: StationOptions = {}): Stat
   const qa = createQaService({ db, busyPorts: () => line.busyPorts(), station: os.hostname() });
   syncBuiltInRoles(db);
   const auth = createAuthService(db, options.auth);
-  const jobs = createJobService({ db, dataDir, hub, engine: issuance });
+  const jobs = createJobService({ db, dataDir, hub, engine: issuance, ...options.jobs });
   const sync = createSyncService(db, hub, options.sync);
   const dispatch = createDispatcher(
     {

@@ -92,13 +92,29 @@ const emptyCounts = (): Counts => ({
 
 const zipMagic = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 
+/** A running job's process touches its heartbeat three times per lease; an older one is a stuck process's. */
+const DEFAULT_LEASE_MS = 15_000;
+
+/** Signal 0 only asks whether the process exists (EPERM: it does, under another user). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export function createJobService(deps: {
   db: Database;
   dataDir: string;
   hub: EventHub;
   engine: IssuanceEngine;
+  /** How old a running job's heartbeat may be before another process takes it for interrupted. */
+  leaseMs?: number;
 }): JobService {
   const { db, hub, engine } = deps;
+  const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
   const jobsDir = path.join(deps.dataDir, 'jobs');
   const uploadsDir = path.join(jobsDir, 'uploads');
   const work = new Map<string, { promise: Promise<void>; stop: boolean }>();
@@ -112,13 +128,62 @@ export function createJobService(deps: {
   const waiters = new Map<string, (() => void)[]>();
   const cancelled = new Set<string>();
 
-  // A job that was running or validating when the station stopped cannot still be either.
-  statement(db, "UPDATE jobs SET state = 'interrupted' WHERE state = 'running'").run();
-  statement(
+  /** Whether the process that last touched a job still runs it: its PID is alive and its heartbeat fresh. */
+  const runsElsewhere = (id: string): boolean => {
+    const row = statement(db, 'SELECT heartbeat_at, runner_pid FROM jobs WHERE id = ?').get(id) as
+      { heartbeat_at: string | null; runner_pid: number | null } | undefined;
+    if (!row?.heartbeat_at || row.runner_pid === null) return false;
+    return row.heartbeat_at >= new Date(Date.now() - leaseMs).toISOString() && processAlive(row.runner_pid);
+  };
+
+  // A job that was running or validating when its process stopped cannot still be either. One
+  // that another live process runs (serve, while this is a CLI command) is left alone.
+  for (const { id, state } of statement(
     db,
-    `UPDATE jobs SET state = 'rejected', problem = '{"code":"JOB_INPUT_INVALID","message":"Validation was interrupted; create the job again."}'
-     WHERE state = 'validating'`,
-  ).run();
+    "SELECT id, state FROM jobs WHERE state IN ('running', 'validating')",
+  ).all() as Array<{ id: string; state: string }>) {
+    if (runsElsewhere(id)) continue;
+    if (state === 'running') statement(db, "UPDATE jobs SET state = 'interrupted' WHERE id = ?").run(id);
+    else
+      statement(
+        db,
+        `UPDATE jobs SET state = 'rejected', problem = '{"code":"JOB_INPUT_INVALID","message":"Validation was interrupted; create the job again."}'
+         WHERE id = ?`,
+      ).run(id);
+  }
+
+  const touch = (id: string) =>
+    statement(db, 'UPDATE jobs SET heartbeat_at = ?, runner_pid = ? WHERE id = ?').run(
+      new Date().toISOString(),
+      process.pid,
+      id,
+    );
+  /** Whether another process asked for this job to be cancelled (jobs.cancel there while it runs here). */
+  const cancelRequested = (id: string) =>
+    (
+      statement(db, 'SELECT cancel_requested_at FROM jobs WHERE id = ?').get(id) as
+        { cancel_requested_at: string | null } | undefined
+    )?.cancel_requested_at != null;
+  /** Jobs this process runs (not validates): only these take a cancel from elsewhere. */
+  const running = new Set<string>();
+  const heartbeat = setInterval(
+    () => {
+      for (const [id, entry] of work) {
+        try {
+          touch(id);
+          if (!entry.stop && running.has(id) && cancelRequested(id)) {
+            cancelled.add(id);
+            entry.stop = true;
+          }
+        } catch (error) {
+          // A busy store costs one beat; the lease is three beats long.
+          console.error(`batch job ${id}: heartbeat failed`, error);
+        }
+      }
+    },
+    Math.max(50, Math.floor(leaseMs / 3)),
+  );
+  heartbeat.unref();
 
   const toJob = (stored: StoredJob): Job => {
     const live = liveCounts.get(stored.id);
@@ -315,6 +380,7 @@ export function createJobService(deps: {
           settle(id);
         });
       work.set(id, entry);
+      touch(id);
       return get(id);
     },
 
@@ -398,19 +464,31 @@ export function createJobService(deps: {
         .finally(() => {
           progress.delete(job.id);
           liveCounts.delete(job.id);
+          running.delete(job.id);
           settle(job.id);
         });
       work.set(job.id, entry);
+      running.add(job.id);
+      touch(job.id);
       return get(job.id);
     },
 
     cancel(id, ctx) {
       const job = getStoredJob(db, id, 'cancel-job');
-      const running = work.get(id);
-      if (job.state === 'running' && running) {
+      const here = work.get(id);
+      const elsewhere = job.state === 'running' && !here && runsElsewhere(id);
+      if (job.state === 'running' && here) {
         cancelled.add(id);
-        running.stop = true;
-      } else if (job.state === 'validated' || job.state === 'interrupted') {
+        here.stop = true;
+      } else if (elsewhere) {
+        // Running in another process (serve, while this is the CLI): it sees the request at its
+        // next heartbeat and cancels the rows it has not reached.
+        statement(db, 'UPDATE jobs SET cancel_requested_at = ? WHERE id = ?').run(new Date().toISOString(), id);
+        recordAuditEvent(db, { actor: ctx.actor, action: 'job.cancel-requested', subject: id, details: {} });
+        emit(id);
+        return get(id);
+      } else if (job.state === 'validated' || job.state === 'interrupted' || job.state === 'running') {
+        // (running with no live process: its process died and nobody has opened the store since)
         writeTransaction(db, () => {
           moveRows(db, id, 'pending', 'cancelled');
           setJobState(db, id, 'cancelled', { finishedAt: new Date().toISOString() });
@@ -482,6 +560,7 @@ export function createJobService(deps: {
     },
 
     async close() {
+      clearInterval(heartbeat);
       for (const entry of work.values()) entry.stop = true;
       await Promise.all([...work.values()].map((entry) => entry.promise));
     },

@@ -11,6 +11,7 @@ import { line } from './0010-line';
 import { users } from './0011-users';
 import { jobs } from './0012-jobs';
 import { syncOutbox } from './0013-sync-outbox';
+import { jobLease } from './0014-job-lease';
 import type { Migration } from './migration';
 
 /** Every migration in order. Append only: a shipped migration is never edited or removed. */
@@ -28,6 +29,7 @@ export const migrations: readonly Migration[] = [
   users,
   jobs,
   syncOutbox,
+  jobLease,
 ];
 
 export const latestVersion = migrations.length;
