@@ -1,7 +1,8 @@
 // Builds everything `trustline serve`, `npm start` and the Electron shell run:
-// dist/cli.js, dist/electron/main.js, dist/preload/preload.cjs (esbuild) and dist/renderer (Vite).
+// dist/cli.js, dist/electron/main.js, their worker threads' files beside them, dist/preload/preload.cjs (esbuild) and dist/renderer (Vite).
 import { build as esbuild } from 'esbuild';
 import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { build as vite } from 'vite';
 
 rmSync('dist', { recursive: true, force: true });
@@ -16,15 +17,18 @@ await Promise.all([
     format: 'esm',
     packages: 'external',
   }),
-  // The certificate recorder runs on its own thread, from a file beside each bundle that starts it.
-  ...['dist', 'dist/electron'].map((dir) =>
-    esbuild({
-      ...node,
-      entryPoints: ['main/core/issuance/certificate-recorder.worker.ts'],
-      outfile: `${dir}/certificate-recorder.worker.js`,
-      format: 'esm',
-      packages: 'external',
-    }),
+  // The certificate recorder and the station key pool run on threads of their own, each from a
+  // file beside each bundle that starts it.
+  ...['dist', 'dist/electron'].flatMap((dir) =>
+    ['main/core/issuance/certificate-recorder.worker.ts', 'main/core/jobs/station-key.worker.ts'].map((entry) =>
+      esbuild({
+        ...node,
+        entryPoints: [entry],
+        outfile: `${dir}/${path.basename(entry, '.ts')}.js`,
+        format: 'esm',
+        packages: 'external',
+      }),
+    ),
   ),
   esbuild({
     ...node,

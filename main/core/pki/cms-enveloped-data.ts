@@ -14,7 +14,7 @@ import {
 import { oids } from './oids';
 import type { EcRecipient, Recipient, RsaRecipient } from './recipient';
 
-export { checkRecipient, type Recipient } from './recipient';
+export { checkRecipient, rebuildRecipient, type Recipient } from './recipient';
 
 /**
  * CMS EnvelopedData (RFC 5652) for handing device private keys to one recipient: the content is

@@ -93,8 +93,7 @@ export function checkRecipient(certDer: Buffer, now: Date = new Date()): Recipie
   }
 
   const usages = readKeyUsages(certificate);
-  const issuerAndSerialNumber = sequence(certificate.issuerRaw, serialNumberOf(certificate));
-  const base = { certificate, issuerAndSerialNumber, publicKey: key.key, label: key.label };
+  const base = recipientBase(certificate, key);
 
   if (key.type === 'RSA') {
     if (key.bits < minimumRsaBits) {
@@ -133,6 +132,25 @@ export function checkRecipient(certDer: Buffer, now: Date = new Date()): Recipie
     `The recipient certificate's key is of type ${keyTypeNames[key.type] ?? key.label}, which cannot be used ` +
       'to encrypt keys. Use a certificate with an RSA key of 2048 bits or more, or an EC P-256, P-384 or P-521 key.',
   );
+}
+
+/**
+ * The Recipient that `checkRecipient` returned for `certDer`, rebuilt where only bytes can be
+ * passed (a worker thread). The certificate is not checked again: `checkRecipient` accepted it.
+ */
+export function rebuildRecipient(certDer: Buffer): Recipient {
+  const certificate = parseCertificate(certDer);
+  const key = readPublicKey(certificate.spki);
+  const base = recipientBase(certificate, key);
+  if (key.type === 'RSA') return { ...base, kind: 'rsa', bits: key.bits };
+  const curve = curveOfKeyType[key.type];
+  if (!curve) throw unusable(`The recipient certificate's key (${key.label}) cannot be used to encrypt keys.`);
+  return { ...base, kind: 'ec', curve, publicPoint: publicPointOf(certificate.spki) };
+}
+
+function recipientBase(certificate: ParsedCertificate, key: PublicKeyInfo): RecipientBase {
+  const issuerAndSerialNumber = sequence(certificate.issuerRaw, serialNumberOf(certificate));
+  return { certificate, issuerAndSerialNumber, publicKey: key.key, label: key.label };
 }
 
 /** The key usages the certificate allows, or null when it has no keyUsage extension (then any use is allowed). */
