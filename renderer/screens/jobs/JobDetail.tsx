@@ -9,6 +9,7 @@ import { useNotices } from '../../state/notice-store';
 import { isFinished, processedRows, runnableRows, useDurationText, useJobProblemText } from './format';
 import { JobProblems } from './JobProblems';
 import { saveFile } from './save-file';
+import { PasscodeField } from './PasscodeField';
 
 const minPasscode = 8;
 const maxResultPasscode = 128;
@@ -107,19 +108,13 @@ function StartControls({ job }: { job: Job }) {
         </label>
       ) : null}
       {pkcs12 ? (
-        <label className="field">
-          <span>{t('jobs.detail.passcode')}</span>
-          <input
-            type="password"
-            autoComplete="new-password"
-            value={passcode}
-            onChange={(e) => setPasscode(e.target.value)}
-            data-testid="job-passcode"
-          />
-          <span className="help">
-            {passcodeShort ? t('jobs.detail.passcodeTooShort') : t('jobs.detail.passcodeHelp')}
-          </span>
-        </label>
+        <PasscodeField
+          label={t('jobs.detail.passcode')}
+          value={passcode}
+          onChange={setPasscode}
+          help={passcodeShort ? t('jobs.detail.passcodeTooShort') : t('jobs.detail.passcodeHelp')}
+          testId="job-passcode"
+        />
       ) : null}
       <button
         type="button"
@@ -208,19 +203,13 @@ export function JobDetail({ job }: { job: Job }) {
               cancelled: job.counts.cancelled,
             })}
           </p>
-          <label className="field">
-            <span>{t('jobs.detail.resultPasscode')}</span>
-            <input
-              type="password"
-              autoComplete="new-password"
-              value={resultPasscode}
-              onChange={(e) => setResultPasscode(e.target.value)}
-              data-testid="job-result-passcode"
-            />
-            <span className="help">
-              {resultPasscodeBad ? t('jobs.detail.resultPasscodeBad') : t('jobs.detail.resultPasscodeHelp')}
-            </span>
-          </label>
+          <PasscodeField
+            label={t('jobs.detail.resultPasscode')}
+            value={resultPasscode}
+            onChange={setResultPasscode}
+            help={resultPasscodeBad ? t('jobs.detail.resultPasscodeBad') : t('jobs.detail.resultPasscodeHelp')}
+            testId="job-result-passcode"
+          />
           <button
             type="button"
             className="field-button"
