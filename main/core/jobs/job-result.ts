@@ -62,13 +62,19 @@ export async function writeJobResult(
   db: Database,
   job: StoredJob,
   out: Writable,
-  options: { passcode?: string; workDir?: string } = {},
+  options: {
+    passcode?: string;
+    workDir?: string;
+    /** Called once every entry is written, before the stream ends: what must be on record by the time the reader has it all. */
+    beforeEnd?: (rows: number) => void;
+  } = {},
 ): Promise<{ rows: number }> {
   const workDir = options.workDir ?? os.tmpdir();
-  if (options.passcode === undefined) return writeResultZip(db, job, out, workDir);
+  const beforeEnd = options.beforeEnd ?? (() => undefined);
+  if (options.passcode === undefined) return writeResultZip(db, job, out, workDir, beforeEnd);
   const envelope = await createPasswordEnvelopeStream(options.passcode);
   // A failure while zipping must tear the envelope (and so `out`) down, not leave it waiting.
-  const zipping = writeResultZip(db, job, envelope, workDir).catch((error: unknown) => {
+  const zipping = writeResultZip(db, job, envelope, workDir, beforeEnd).catch((error: unknown) => {
     envelope.destroy(error as Error);
     throw error;
   });
@@ -96,17 +102,29 @@ async function spool(file: string) {
  * into the ZIP at the end, so memory does not grow with the job. Both listings are written in the
  * same pass as the folders, so they describe exactly the rows the folders were made from.
  */
-async function writeResultZip(db: Database, job: StoredJob, out: Writable, workDir: string): Promise<{ rows: number }> {
+async function writeResultZip(
+  db: Database,
+  job: StoredJob,
+  out: Writable,
+  workDir: string,
+  beforeEnd: (rows: number) => void,
+): Promise<{ rows: number }> {
   await mkdir(workDir, { recursive: true });
   const temp = await mkdtemp(path.join(workDir, 'result-'));
   try {
-    return await writeResultZipVia(db, job, out, temp);
+    return await writeResultZipVia(db, job, out, temp, beforeEnd);
   } finally {
     await rm(temp, { recursive: true, force: true });
   }
 }
 
-async function writeResultZipVia(db: Database, job: StoredJob, out: Writable, temp: string): Promise<{ rows: number }> {
+async function writeResultZipVia(
+  db: Database,
+  job: StoredJob,
+  out: Writable,
+  temp: string,
+  beforeEnd: (rows: number) => void,
+): Promise<{ rows: number }> {
   // Every name is unique by construction: folderName() makes each folder unique (and keeps
   // results.csv and results.json free), and each folder holds fixed file names.
   const zip = new ZipWriter(out, { namesUnique: true });
@@ -138,6 +156,7 @@ async function writeResultZipVia(db: Database, job: StoredJob, out: Writable, te
   }
   await zip.addStream('results.csv', csvFile.read());
   await zip.addStream('results.json', jsonFile.read());
+  beforeEnd(count);
   await zip.finish();
   return { rows: count };
 

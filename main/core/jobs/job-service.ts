@@ -545,18 +545,19 @@ export function createJobService(deps: {
       }
       const job = getStoredJob(db, id, step);
       begin?.({ encrypted: passcode !== undefined });
-      const result = await writeJobResult(db, job, out, {
+      return writeJobResult(db, job, out, {
         workDir: path.join(jobsDir, id),
         ...(passcode === undefined ? {} : { passcode }),
+        // On record before the last byte leaves: whoever has the whole result finds the entry.
+        beforeEnd: (rows) =>
+          recordAuditEvent(db, {
+            actor: ctx.actor,
+            action: 'job.result-downloaded',
+            subject: id,
+            // Whether it was encrypted, never with what.
+            details: { rows, encrypted: passcode !== undefined },
+          }),
       });
-      recordAuditEvent(db, {
-        actor: ctx.actor,
-        action: 'job.result-downloaded',
-        subject: id,
-        // Whether it was encrypted, never with what.
-        details: { rows: result.rows, encrypted: passcode !== undefined },
-      });
-      return result;
     },
 
     async close() {
