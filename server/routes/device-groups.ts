@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { apiBase, deviceGroupConfigSchema } from '../../sync-protocol';
-import { actorOf } from '../auth/principal';
-import { recordServerAudit } from '../audit/server-audit';
-import { nextConfigVersion } from '../config/version';
-import { onlyRow, withTransaction, type Queryable } from '../db/pool';
+import { changeConfig } from '../config/version';
+import { onlyRow, type Queryable } from '../db/pool';
 import { ServerError } from '../errors';
 import { defineRoute, iso, uuidParam } from './route';
 
@@ -68,20 +66,16 @@ export const deviceGroupRoutes = [
     response: groupSchema,
     status: 201,
     handle: ({ db, body, principal }) =>
-      withTransaction(db, async (client) => {
-        const version = await nextConfigVersion(client);
+      changeConfig(db, principal, async (client, version) => {
         const { rows } = await client.query<GroupRow>(
           `INSERT INTO device_groups (name, description, config_version) VALUES ($1, $2, $3) RETURNING ${columns}`,
           [body.name, body.description, version],
         );
         const group = toGroup(onlyRow(rows));
-        await recordServerAudit(client, {
-          actor: actorOf(principal),
-          action: 'config.group-created',
-          subject: group.id,
-          details: { name: group.name, version },
-        });
-        return group;
+        return {
+          result: group,
+          audit: { action: 'config.group-created', subject: group.id, details: { name: group.name } },
+        };
       }),
   }),
   defineRoute({
@@ -92,23 +86,23 @@ export const deviceGroupRoutes = [
     body: z.strictObject({ name: name.optional(), description: description.optional() }),
     response: groupSchema,
     handle: ({ db, params, body, principal }) =>
-      withTransaction(db, async (client) => {
+      changeConfig(db, principal, async (client, version) => {
         const id = uuidParam(params);
         const before = await liveGroup(client, id);
-        const version = await nextConfigVersion(client);
         const { rows } = await client.query<GroupRow>(
           `UPDATE device_groups SET name = coalesce($2, name), description = coalesce($3, description),
                   updated_at = now(), config_version = $4
             WHERE id = $1 RETURNING ${columns}`,
           [id, body.name ?? null, body.description ?? null, version],
         );
-        await recordServerAudit(client, {
-          actor: actorOf(principal),
-          action: 'config.group-changed',
-          subject: id,
-          details: { before: { name: before.name, description: before.description }, change: body, version },
-        });
-        return toGroup(onlyRow(rows));
+        return {
+          result: toGroup(onlyRow(rows)),
+          audit: {
+            action: 'config.group-changed',
+            subject: id,
+            details: { before: { name: before.name, description: before.description }, change: body },
+          },
+        };
       }),
   }),
   defineRoute({
@@ -118,22 +112,15 @@ export const deviceGroupRoutes = [
     summary: 'Archive a device group: it stays, marked deleted, so stations learn of the deletion.',
     response: groupSchema,
     handle: ({ db, params, principal }) =>
-      withTransaction(db, async (client) => {
+      changeConfig(db, principal, async (client, version) => {
         const id = uuidParam(params);
         await liveGroup(client, id);
-        const version = await nextConfigVersion(client);
         const { rows } = await client.query<GroupRow>(
           `UPDATE device_groups SET deleted_at = now(), updated_at = now(), config_version = $2
             WHERE id = $1 RETURNING ${columns}`,
           [id, version],
         );
-        await recordServerAudit(client, {
-          actor: actorOf(principal),
-          action: 'config.group-archived',
-          subject: id,
-          details: { version },
-        });
-        return toGroup(onlyRow(rows));
+        return { result: toGroup(onlyRow(rows)), audit: { action: 'config.group-archived', subject: id, details: {} } };
       }),
   }),
 ];

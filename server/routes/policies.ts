@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { apiBase, policyConfigSchema } from '../../sync-protocol';
-import { actorOf } from '../auth/principal';
-import { recordServerAudit } from '../audit/server-audit';
-import { nextConfigVersion } from '../config/version';
-import { onlyRow, withTransaction } from '../db/pool';
+import { changeConfig } from '../config/version';
+import { onlyRow } from '../db/pool';
 import { ServerError } from '../errors';
 import { defineRoute, uuidParam } from './route';
 
@@ -57,21 +55,17 @@ export const policyRoutes = [
     response: policySchema,
     status: 201,
     handle: ({ db, body, principal }) =>
-      withTransaction(db, async (client) => {
-        const version = await nextConfigVersion(client);
+      changeConfig(db, principal, async (client, version) => {
         const { rows } = await client.query<PolicyRow>(
           `INSERT INTO policies (name, issuing_ca_id, body, config_version) VALUES ($1, $2, $3::jsonb, $4)
            RETURNING ${columns}`,
           [body.name, body.issuingCaId, JSON.stringify(body.body), version],
         );
         const policy = toPolicy(onlyRow(rows));
-        await recordServerAudit(client, {
-          actor: actorOf(principal),
-          action: 'config.policy-created',
-          subject: policy.id,
-          details: { name: policy.name, version },
-        });
-        return policy;
+        return {
+          result: policy,
+          audit: { action: 'config.policy-created', subject: policy.id, details: { name: policy.name } },
+        };
       }),
   }),
   defineRoute({
@@ -86,7 +80,7 @@ export const policyRoutes = [
     }),
     response: policySchema,
     handle: ({ db, params, body, principal }) =>
-      withTransaction(db, async (client) => {
+      changeConfig(db, principal, async (client, version) => {
         const id = uuidParam(params);
         const { rows: found } = await client.query<PolicyRow>(
           `SELECT ${columns} FROM policies WHERE id = $1 FOR UPDATE`,
@@ -94,7 +88,6 @@ export const policyRoutes = [
         );
         const before = found[0];
         if (!before) throw new ServerError('NOT_FOUND', 'No such policy.');
-        const version = await nextConfigVersion(client);
         const { rows } = await client.query<PolicyRow>(
           `UPDATE policies SET name = coalesce($2, name), issuing_ca_id = coalesce($3, issuing_ca_id),
                   body = coalesce($4::jsonb, body), updated_at = now(), config_version = $5
@@ -107,13 +100,10 @@ export const policyRoutes = [
             version,
           ],
         );
-        await recordServerAudit(client, {
-          actor: actorOf(principal),
-          action: 'config.policy-changed',
-          subject: id,
-          details: { before: toPolicy(before), change: body, version },
-        });
-        return toPolicy(onlyRow(rows));
+        return {
+          result: toPolicy(onlyRow(rows)),
+          audit: { action: 'config.policy-changed', subject: id, details: { before: toPolicy(before), change: body } },
+        };
       }),
   }),
 ];
