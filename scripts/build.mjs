@@ -1,9 +1,11 @@
 // Builds everything `trustline serve`, `npm start` and the Electron shell run:
 // dist/cli.js, dist/electron/main.js, their worker threads' files beside them, dist/preload/preload.cjs (esbuild) and dist/renderer (Vite).
 import { build as esbuild } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { build as vite } from 'vite';
+
+const workerEntries = JSON.parse(readFileSync('scripts/worker-entries.json', 'utf8'));
 
 rmSync('dist', { recursive: true, force: true });
 
@@ -17,10 +19,10 @@ await Promise.all([
     format: 'esm',
     packages: 'external',
   }),
-  // The certificate recorder and the station key pool run on threads of their own, each from a
-  // file beside each bundle that starts it.
+  // The certificate recorder, the station key pool and the CSR check pool run on threads of
+  // their own, each from a file beside each bundle that starts it (scripts/worker-entries.json).
   ...['dist', 'dist/electron'].flatMap((dir) =>
-    ['main/core/issuance/certificate-recorder.worker.ts', 'main/core/jobs/station-key.worker.ts'].map((entry) =>
+    workerEntries.map((entry) =>
       esbuild({
         ...node,
         entryPoints: [entry],

@@ -19,7 +19,7 @@ import {
 } from '../../main/core/pki/der';
 import { encodeName } from '../../main/core/pki/name';
 import { oids } from '../../main/core/pki/oids';
-import { readPublicKey } from '../../main/core/pki/public-key';
+import { describeCheckedPublicKey, readPublicKey } from '../../main/core/pki/public-key';
 import { algorithmIdentifier } from '../../main/core/pki/signature-algorithms';
 import { isStationError } from '../../main/core/errors/station-error';
 
@@ -94,6 +94,41 @@ describe('strict public keys', () => {
     assert.equal(
       codeOf(() => readPublicKey(rsa([positive, exponent, exponent]))),
       'PUBLIC_KEY_INVALID',
+    );
+  });
+});
+
+describe('checked public keys (a batch row read again at issue)', () => {
+  it('describes a key as readPublicKey() does, without importing it', () => {
+    const keys = [
+      ecSpki,
+      generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({ format: 'der', type: 'spki' }),
+      generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'der', type: 'spki' }),
+      generateKeyPairSync('ed25519').publicKey.export({ format: 'der', type: 'spki' }),
+    ];
+    for (const spki of keys) {
+      const { type, bits, label } = readPublicKey(spki);
+      const described = describeCheckedPublicKey(spki);
+      assert.deepEqual({ type: described.type, bits: described.bits, label: described.label }, { type, bits, label });
+      assert.ok(described.spki.equals(spki));
+      assert.equal('key' in described, false, 'no KeyObject: OpenSSL was not asked');
+    }
+  });
+
+  it('still refuses DER that is not a key, but leaves the curve check to the import it skips', () => {
+    assert.equal(
+      codeOf(() => describeCheckedPublicKey(sequence(oid(oids.ecPublicKey)))),
+      'PUBLIC_KEY_INVALID',
+    );
+    const offCurve = Buffer.from(ecSpki);
+    offCurve[offCurve.length - 1] = (offCurve.at(-1) ?? 0) ^ 1;
+    assert.equal(
+      codeOf(() => readPublicKey(offCurve)),
+      'PUBLIC_KEY_INVALID',
+    );
+    assert.equal(
+      codeOf(() => describeCheckedPublicKey(offCurve)),
+      'accepted',
     );
   });
 });

@@ -1,8 +1,7 @@
 import type { Database } from 'better-sqlite3';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { AuditRecord } from '../audit/audit-log.repo';
+import { startWorker } from '../threads/start-worker';
 import { StationError } from '../errors/station-error';
 import type { CertificateRow, JobRowLink, ProvisioningLink } from './certificates.repo';
 import type { RecordJob, RecordOutcome } from './certificate-recorder.worker';
@@ -22,20 +21,6 @@ interface Pending {
   job: RecordJob;
   resolve: () => void;
   reject: (error: unknown) => void;
-}
-
-/** The worker's file is beside the bundle once built, or beside this module in the sources. */
-function startWorker(file: string): Worker {
-  const workerData = { file };
-  const source = new URL('./certificate-recorder.worker.ts', import.meta.url);
-  if (!existsSync(fileURLToPath(source))) {
-    return new Worker(new URL('./certificate-recorder.worker.js', import.meta.url), { workerData });
-  }
-  // From the sources (tests, tsx) the worker must load TypeScript too: Node 20 does not hand the
-  // parent's --import hooks to a worker's entry module, so the worker registers tsx itself.
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(source.href)}); })`;
-  return new Worker(boot, { eval: true, workerData });
 }
 
 /**
@@ -78,7 +63,7 @@ export function createCertificateRecorder(db: Database): CertificateRecorder {
   };
 
   const start = (): Worker => {
-    const started = startWorker(db.name);
+    const started = startWorker(import.meta.url, 'certificate-recorder.worker', { file: db.name });
     started.on('message', onMessage);
     started.on('error', failAll);
     started.on('exit', () => {

@@ -12,7 +12,7 @@ import { keyUsage } from '../pki/extensions/key-usage';
 import { generalNameProblem, type GeneralNameValue, subjectAltName } from '../pki/extensions/subject-alt-name';
 import { attributeProblem, encodeName, type NameAttribute } from '../pki/name';
 import { oids } from '../pki/oids';
-import type { PublicKeyInfo } from '../pki/public-key';
+import type { PublicKeyDescription } from '../pki/public-key';
 import { algorithmIdentifier, schemeForCaKey } from '../pki/signature-algorithms';
 import { renderTemplate, type TemplateSource } from '../policies/template';
 
@@ -87,7 +87,7 @@ export interface CertificatePlan {
 }
 
 /** Checks the device key against the policy: type, size, and the profile's extra rules. */
-export function keyProblems(policy: PolicyBody, key: PublicKeyInfo): PlanProblem[] {
+export function keyProblems(policy: PolicyBody, key: PublicKeyDescription): PlanProblem[] {
   const allowed = policy.allowedKeyTypes as readonly string[];
   if (!allowed.includes(key.type)) {
     return [
@@ -120,7 +120,7 @@ function fixedNotAfter(text: string): { date: Date; der: Buffer } | null {
 
 export function planCertificate(
   compiled: CompiledPolicy,
-  key: PublicKeyInfo,
+  key: PublicKeyDescription,
   source: TemplateSource,
   now: Date,
 ): CertificatePlan {

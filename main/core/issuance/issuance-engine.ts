@@ -8,11 +8,11 @@ import { StationError } from '../errors/station-error';
 import { getDevice } from '../inventory/devices.repo';
 import type { MutationContext } from '../inventory/mutation-context';
 import { encodeCertificate, encodeTbs } from '../pki/certificate';
-import { type CertificationRequest, readCsr } from '../pki/csr';
+import { readCsr } from '../pki/csr';
 import { children, readOnly } from '../pki/der';
-import { decodeName, nameToString } from '../pki/name';
+import { type DecodedNameAttribute, decodeName, nameToString } from '../pki/name';
 import { pemOrDer, toPem } from '../pki/pem';
-import { type PublicKeyInfo, readPublicKey } from '../pki/public-key';
+import { describeCheckedPublicKey, type PublicKeyDescription, readPublicKey } from '../pki/public-key';
 import { getPolicy } from '../policies/policies.repo';
 import type { TemplateSource } from '../policies/template';
 import { statement } from '../store/statements';
@@ -26,11 +26,12 @@ export interface IssueRequest {
   /** PKCS#10, PEM or DER. */
   csr?: Buffer;
   /**
-   * Set by a batch job for a row whose `csr`, these very bytes, passed check() when the job was
-   * validated (the row is stored pending only then): issue() reads the request again (its key,
-   * its subject, every policy check) but does not verify its signature a second time.
+   * Set by a batch job for a row whose `csr` or `publicKey`, these very bytes, passed check() when
+   * the job was validated (the row is stored pending only then): issue() reads the request again
+   * (its key, its subject, every policy check) but neither verifies the CSR's signature a second
+   * time nor has OpenSSL import the key again.
    */
-  csrVerified?: boolean;
+  checked?: boolean;
   /** SubjectPublicKeyInfo, PEM or DER. */
   publicKey?: Buffer;
   /** A key the station generated itself (batch jobs, the line), passed as its public half. */
@@ -51,14 +52,17 @@ export interface IssueRequest {
 
 /**
  * A CSR that readCsr() has already verified, byte for byte: its subject and key without verifying
- * its signature again. Anything unexpected falls back to readCsr(), which reports it.
+ * its signature or importing its key again. Anything unexpected falls back to readCsr(), which
+ * reports it.
  */
-async function readVerifiedCsr(bytes: Buffer): Promise<CertificationRequest> {
+async function readCheckedCsr(
+  bytes: Buffer,
+): Promise<{ subject: DecodedNameAttribute[]; publicKey: PublicKeyDescription }> {
   try {
     const der = pemOrDer(bytes, ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'], 'CSR');
     const [info] = children(readOnly(der));
     const [, name, key] = info ? children(info) : [];
-    if (name && key) return { subject: decodeName(name), publicKey: readPublicKey(key.raw) };
+    if (name && key) return { subject: decodeName(name), publicKey: describeCheckedPublicKey(key.raw) };
   } catch {
     // readCsr() below says what is wrong with it.
   }
@@ -142,18 +146,19 @@ export function createIssuanceEngine(deps: {
   const readKey = async (
     request: IssueRequest,
     step: string,
-  ): Promise<{ key: PublicKeyInfo; generation: KeyGenerationType; source: Partial<TemplateSource> }> => {
+  ): Promise<{ key: PublicKeyDescription; generation: KeyGenerationType; source: Partial<TemplateSource> }> => {
     const given = [request.csr, request.publicKey, request.stationGeneratedKey].filter((k) => k !== undefined);
     if (given.length !== 1) {
       throw new StationError('INVALID_INPUT', 'Give exactly one of a CSR or a public key.', { step });
     }
     if (request.csr) {
-      const csr = await (request.csrVerified ? readVerifiedCsr(request.csr) : readCsr(request.csr));
+      const csr = await (request.checked ? readCheckedCsr(request.csr) : readCsr(request.csr));
       return { key: csr.publicKey, generation: 'device-csr', source: { csrSubject: csr.subject } };
     }
     const spki = pemOrDer((request.publicKey ?? request.stationGeneratedKey) as Buffer, ['PUBLIC KEY'], 'public key');
     return {
-      key: readPublicKey(spki),
+      // A station-made key comes from the station's own key generation, not from outside.
+      key: request.checked || request.stationGeneratedKey ? describeCheckedPublicKey(spki) : readPublicKey(spki),
       generation: request.publicKey ? 'device-public-key' : 'station-generated',
       source: {},
     };

@@ -123,8 +123,9 @@ export async function runJobRows(deps: RunDeps): Promise<void> {
       const request: IssueRequest = {
         policyId: options.policyId ?? '',
         attributes,
-        // A pending row's CSR passed the engine's checks at validation, these very bytes.
-        ...(csr !== undefined ? { csr: Buffer.from(csr, 'base64'), csrVerified: true } : {}),
+        // A pending row's CSR or key passed the engine's checks at validation, these very bytes.
+        checked: true,
+        ...(csr !== undefined ? { csr: Buffer.from(csr, 'base64') } : {}),
         ...(publicKey !== undefined ? { publicKey: Buffer.from(publicKey, 'base64') } : {}),
         ...(options.kind === 'certificates-managed' ? { deviceId: deviceFor(row) } : {}),
       };

@@ -6,6 +6,7 @@ import { isStationError, StationError } from '../errors/station-error';
 import type { IssuanceEngine, IssueRequest } from '../issuance/issuance-engine';
 import { statement } from '../store/statements';
 import { writeTransaction } from '../store/write-transaction';
+import { createCsrCheckPool } from './csr-check-pool';
 import { readCsvRecords } from './csv-rows';
 import { mapColumns } from './job-columns';
 import { insertJobRow, type RowPayload } from './jobs.repo';
@@ -21,7 +22,7 @@ interface Candidate {
 }
 
 const batchSize = 500;
-const checkWindow = 64;
+const checkWindow = 128;
 
 async function* csvCandidates(file: string, options: JobOptions): AsyncGenerator<Candidate> {
   let columns: ReturnType<typeof mapColumns> | null = null;
@@ -98,6 +99,8 @@ export async function validateJobInput(deps: ValidationDeps, file: string, forma
   let batch: { line: number; name: string; payload: RowPayload; error?: StationError }[] = [];
   let rows = 0;
   const stored = { pending: 0, invalid: 0 };
+  // Threads start with the first CSR: a job without CSRs starts none.
+  const csrChecks = createCsrCheckPool();
   const flush = () => {
     const toWrite = batch;
     batch = [];
@@ -152,10 +155,16 @@ export async function validateJobInput(deps: ValidationDeps, file: string, forma
     ) {
       return invalid('INVALID_INPUT', options.keySource === 'zip' ? 'The file is empty.' : 'The key column is empty.');
     }
+    const csrBytes = csr === undefined ? undefined : Buffer.from(csr, 'base64');
+    if (csrBytes) {
+      const refused = await csrChecks.check(csrBytes);
+      if (refused) return refused;
+    }
     const request: IssueRequest = {
       policyId: options.policyId ?? '',
       attributes: attributes.data,
-      ...(csr !== undefined ? { csr: Buffer.from(csr, 'base64') } : {}),
+      // The pool has read the CSR and verified its signature: the engine checks the rest.
+      ...(csrBytes ? { csr: csrBytes, checked: true } : {}),
       ...(publicKey !== undefined ? { publicKey: Buffer.from(publicKey, 'base64') } : {}),
       ...(stationKey ? { stationGeneratedKey: stationKey } : {}),
       ...(options.kind === 'certificates-managed'
@@ -173,11 +182,14 @@ export async function validateJobInput(deps: ValidationDeps, file: string, forma
     }
   };
 
-  // Checks run a window at a time: a row's own checks (name, duplicates) run in line order as
-  // each check starts, and the CSR signatures verify on the thread pool meanwhile.
-  let window: { candidate: Candidate; verdict: Promise<StationError | undefined> }[] = [];
-  const drain = async () => {
-    for (const { candidate, verdict } of window) {
+  // Up to checkWindow rows are being checked at once, in a window that slides: a row's own checks
+  // (name, duplicates) run in line order as its check starts, the CSRs are read and verified on
+  // the pool's threads meanwhile, and rows are stored in line order as their verdicts come in —
+  // the oldest first, so the threads always have rows to check while this thread reads on.
+  const window: { candidate: Candidate; verdict: Promise<StationError | undefined> }[] = [];
+  const drain = async (keep: number) => {
+    while (window.length > keep) {
+      const { candidate, verdict } = window.shift() as (typeof window)[number];
       const error = await verdict;
       batch.push({
         line: candidate.line,
@@ -185,9 +197,7 @@ export async function validateJobInput(deps: ValidationDeps, file: string, forma
         payload: candidate.payload,
         ...(error ? { error } : {}),
       });
-    }
-    window = [];
-    if (batch.length >= batchSize) {
+      if (batch.length < batchSize) continue;
       flush();
       if (deps.shouldStop()) {
         throw new StationError('JOB_INPUT_INVALID', 'The station stopped during validation; create the job again.', {
@@ -197,15 +207,19 @@ export async function validateJobInput(deps: ValidationDeps, file: string, forma
     }
   };
   const candidates = format === 'csv' ? csvCandidates(file, options) : zipCandidates(file);
-  for await (const candidate of candidates) {
-    rows += 1;
-    const verdict = check(candidate);
-    // Awaited in order by drain(); marked handled now so a failure further on is not "unhandled" meanwhile.
-    verdict.catch(() => undefined);
-    window.push({ candidate, verdict });
-    if (window.length >= checkWindow) await drain();
+  try {
+    for await (const candidate of candidates) {
+      rows += 1;
+      const verdict = check(candidate);
+      // Awaited in order by drain(); marked handled now so a failure further on is not "unhandled" meanwhile.
+      verdict.catch(() => undefined);
+      window.push({ candidate, verdict });
+      if (window.length >= checkWindow) await drain(checkWindow - 1);
+    }
+    await drain(0);
+  } finally {
+    await csrChecks.close();
   }
-  await drain();
   flush();
   if (rows === 0) {
     throw new StationError('JOB_INPUT_INVALID', 'The input holds no rows.', { step: 'validate-job' });

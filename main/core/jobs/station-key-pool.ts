@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { StationKeyType } from '../../../preload/contract';
 import type { Recipient } from '../pki/cms-enveloped-data';
+import { startWorker } from '../threads/start-worker';
 import type { StationKeyReply, StationKeyWorkerData } from './station-key.worker';
 
 /**
@@ -25,19 +24,6 @@ export interface StationKeyPool {
   next(): Promise<SealedStationKey>;
   /** Stops the workers; keys made ahead and not taken are dropped (they were never issued). */
   close(): Promise<void>;
-}
-
-/** The worker's file is beside the bundle once built, or beside this module in the sources. */
-function startWorker(workerData: StationKeyWorkerData): Worker {
-  const source = new URL('./station-key.worker.ts', import.meta.url);
-  if (!existsSync(fileURLToPath(source))) {
-    return new Worker(new URL('./station-key.worker.js', import.meta.url), { workerData });
-  }
-  // From the sources (tests, tsx) the worker must load TypeScript too: Node 20 does not hand the
-  // parent's --import hooks to a worker's entry module, so the worker registers tsx itself.
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(source.href)}); })`;
-  return new Worker(boot, { eval: true, workerData });
 }
 
 /** A transferred part as a Buffer over its own memory, without a copy. */
@@ -75,7 +61,7 @@ export function createStationKeyPool(keyType: StationKeyType, recipient: Recipie
 
   const start = () => {
     for (let i = 0; i < size; i += 1) {
-      const slot = { worker: startWorker(workerData), busy: false };
+      const slot = { worker: startWorker(import.meta.url, 'station-key.worker', workerData), busy: false };
       slot.worker.on('message', (message: StationKeyReply) => {
         slot.busy = false;
         requested -= batch;

@@ -15,7 +15,12 @@ import {
 import { decodeName, type DecodedNameAttribute, encodeName, type NameAttribute } from './name';
 import { pemOrDer } from './pem';
 import { type PublicKeyInfo, readPublicKey } from './public-key';
-import { algorithmIdentifier, UnsupportedSignatureAlgorithm, verifyWithAlgorithm } from './signature-algorithms';
+import {
+  algorithmIdentifier,
+  UnsupportedSignatureAlgorithm,
+  verifyWithAlgorithm,
+  verifyWithAlgorithmSync,
+} from './signature-algorithms';
 
 /** Requests larger than this are not CSRs a device makes; refuse before parsing. */
 export const maxCsrBytes = 16 * 1024;
@@ -29,25 +34,25 @@ function invalid(message: string, cause?: unknown): StationError {
   return new StationError('CSR_INVALID', message, { step: 'read-csr', cause });
 }
 
-/**
- * Reads a PKCS#10 request (PEM or DER) and checks its signature: a CSR whose signature does not
- * verify under its own key proves nothing about who holds that key, so it is refused.
- */
-export async function readCsr(bytes: Buffer): Promise<CertificationRequest> {
+interface ParsedCsr {
+  subject: DecodedNameAttribute[];
+  spki: Buffer;
+  info: Node;
+  algorithm: Node;
+  signature: Node;
+}
+
+/** The request's parts, its signature not yet checked; throws CSR_INVALID for anything but PKCS#10. */
+function parseCsr(bytes: Buffer): ParsedCsr {
   if (bytes.length > maxCsrBytes)
     throw invalid(`The CSR is ${bytes.length} bytes; at most ${maxCsrBytes} are accepted.`);
   const der = pemOrDer(bytes, ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'], 'CSR');
-  let info: Node;
-  let algorithm: Node;
-  let signature: Node;
-  let subject: DecodedNameAttribute[];
-  let spki: Buffer;
   try {
     const parts = children(expectTag(readOnly(der), tags.sequence, 'CertificationRequest'));
     if (parts.length !== 3) throw new DerError('a request has three parts');
-    info = expectTag(parts[0], tags.sequence, 'CertificationRequestInfo');
-    algorithm = expectTag(parts[1], tags.sequence, 'signatureAlgorithm');
-    signature = expectTag(parts[2], tags.bitString, 'signature');
+    const info = expectTag(parts[0], tags.sequence, 'CertificationRequestInfo');
+    const algorithm = expectTag(parts[1], tags.sequence, 'signatureAlgorithm');
+    const signature = expectTag(parts[2], tags.bitString, 'signature');
     const infoParts = children(info);
     // RFC 2986: version, subject, subjectPKInfo and the [0] attributes, which may be empty but not absent.
     if (infoParts.length !== 4 || infoParts[3]?.tag !== 0xa0) {
@@ -58,8 +63,9 @@ export async function readCsr(bytes: Buffer): Promise<CertificationRequest> {
     if (expectTag(version, tags.integer, 'version').content.toString('hex') !== '00') {
       throw new DerError('version must be 0');
     }
-    subject = decodeName(expectTag(name, tags.sequence, 'subject'));
-    spki = expectTag(key, tags.sequence, 'subjectPKInfo').raw;
+    const subject = decodeName(expectTag(name, tags.sequence, 'subject'));
+    const spki = expectTag(key, tags.sequence, 'subjectPKInfo').raw;
+    return { subject, spki, info, algorithm, signature };
   } catch (error) {
     if (error instanceof StationError) throw error;
     throw invalid(
@@ -67,14 +73,20 @@ export async function readCsr(bytes: Buffer): Promise<CertificationRequest> {
       error,
     );
   }
-  const publicKey = readPublicKey(spki);
-  let verified: boolean;
-  try {
-    verified = await verifyWithAlgorithm(algorithm, publicKey.key, info.raw, signature.content.subarray(1));
-  } catch (error) {
-    if (error instanceof UnsupportedSignatureAlgorithm)
-      throw invalid(`The CSR is signed with ${error.message}.`, error);
-    verified = false;
+}
+
+/** A verification that threw: an algorithm we refuse says so; anything else is a signature that does not verify. */
+const failedVerification = (error: unknown): false | UnsupportedSignatureAlgorithm =>
+  error instanceof UnsupportedSignatureAlgorithm ? error : false;
+
+/** The request, once its signature's verification says `verified`; otherwise why it is refused. */
+function accept(
+  parsed: ParsedCsr,
+  publicKey: PublicKeyInfo,
+  verified: boolean | UnsupportedSignatureAlgorithm,
+): CertificationRequest {
+  if (verified instanceof UnsupportedSignatureAlgorithm) {
+    throw invalid(`The CSR is signed with ${verified.message}.`, verified);
   }
   if (!verified) {
     throw new StationError(
@@ -83,7 +95,35 @@ export async function readCsr(bytes: Buffer): Promise<CertificationRequest> {
       { step: 'verify-csr' },
     );
   }
-  return { subject, publicKey };
+  return { subject: parsed.subject, publicKey };
+}
+
+/**
+ * Reads a PKCS#10 request (PEM or DER) and checks its signature: a CSR whose signature does not
+ * verify under its own key proves nothing about who holds that key, so it is refused.
+ */
+export async function readCsr(bytes: Buffer): Promise<CertificationRequest> {
+  const parsed = parseCsr(bytes);
+  const publicKey = readPublicKey(parsed.spki);
+  const { algorithm, info, signature } = parsed;
+  const verified = await verifyWithAlgorithm(algorithm, publicKey.key, info.raw, signature.content.subarray(1)).catch(
+    failedVerification,
+  );
+  return accept(parsed, publicKey, verified);
+}
+
+/** readCsr() on the calling thread, for a worker thread that checks requests and does nothing else. */
+export function readCsrSync(bytes: Buffer): CertificationRequest {
+  const parsed = parseCsr(bytes);
+  const publicKey = readPublicKey(parsed.spki);
+  const { algorithm, info, signature } = parsed;
+  let verified: boolean | UnsupportedSignatureAlgorithm;
+  try {
+    verified = verifyWithAlgorithmSync(algorithm, publicKey.key, info.raw, signature.content.subarray(1));
+  } catch (error) {
+    verified = failedVerification(error);
+  }
+  return accept(parsed, publicKey, verified);
 }
 
 /** Makes a CSR for a key held in the key store (an issuing CA's request to the company's root). */

@@ -4,16 +4,20 @@ import { children, decodeOid, DerError, expectTag, type Node, readOnly, tags } f
 import { oids } from './oids';
 
 /** The device key's type as policies name it: EC-P256, EC-P384, EC-P521, RSA, Ed25519, or what else it is. */
-export interface PublicKeyInfo {
+export interface PublicKeyDescription {
   /** The SubjectPublicKeyInfo exactly as given: the certificate carries the key the device sent. */
   spki: Buffer;
-  key: KeyObject;
   /** 'EC-P256' | 'EC-P384' | 'EC-P521' | 'RSA' | 'Ed25519', or a description of an unsupported type. */
   type: string;
   /** Modulus bits for RSA, curve size for EC, 256 for Ed25519. */
   bits: number;
   /** Shown to people: "EC P-256", "RSA 2048". */
   label: string;
+}
+
+/** A key that OpenSSL has read, and so checked (an EC point on its curve …): what verifies signatures. */
+export interface PublicKeyInfo extends PublicKeyDescription {
+  key: KeyObject;
 }
 
 const curves: Record<string, { type: string; bits: number; label: string; jwk: string; size: number }> = {
@@ -119,6 +123,31 @@ function positiveInteger(node: Node | undefined, what: string): Buffer {
   return first === 0 ? content.subarray(1) : content;
 }
 
+function publicKeyInvalid(error: unknown): StationError {
+  const detail = error instanceof DerError ? ` (${error.message})` : '';
+  return new StationError(
+    'PUBLIC_KEY_INVALID',
+    `The public key could not be read (not a valid SubjectPublicKeyInfo${detail}).`,
+    { step: 'read-public-key', cause: error },
+  );
+}
+
+/**
+ * What a key is, for one that readPublicKey() has already accepted, these very bytes (a batch
+ * job's row, checked when the job was validated): read from its DER alone, without the import into
+ * OpenSSL, which costs as much as a signature verification and checks only what was checked then.
+ */
+export function describeCheckedPublicKey(spki: Buffer): PublicKeyDescription {
+  let fast: ReturnType<typeof fastKey>;
+  try {
+    fast = fastKey(spki);
+  } catch (error) {
+    throw publicKeyInvalid(error);
+  }
+  if (!fast) return readPublicKey(spki);
+  return { spki, type: fast.type, bits: fast.bits, label: fast.label };
+}
+
 /** Parses a DER SubjectPublicKeyInfo, or throws PUBLIC_KEY_INVALID. */
 export function readPublicKey(spki: Buffer): PublicKeyInfo {
   try {
@@ -133,14 +162,6 @@ export function readPublicKey(spki: Buffer): PublicKeyInfo {
       };
     return describePublicKey(createPublicKey({ key: spki, format: 'der', type: 'spki' }), spki);
   } catch (error) {
-    const detail = error instanceof DerError ? ` (${error.message})` : '';
-    throw new StationError(
-      'PUBLIC_KEY_INVALID',
-      `The public key could not be read (not a valid SubjectPublicKeyInfo${detail}).`,
-      {
-        step: 'read-public-key',
-        cause: error,
-      },
-    );
+    throw publicKeyInvalid(error);
   }
 }

@@ -61,10 +61,33 @@ export class UnsupportedSignatureAlgorithm extends Error {}
 type VerifyKey = KeyObject | { key: KeyObject; padding: number; saltLength?: number };
 
 /**
+ * How to verify with the algorithm an AlgorithmIdentifier node names: the hash and the key with
+ * its padding, or null when the algorithm names another key type than the key's own (an RSA
+ * signature labelled ECDSA proves nothing). Throws UnsupportedSignatureAlgorithm for algorithms
+ * we do not accept (SHA-1, MD5, unknown).
+ */
+function verifierFor(algorithm: Node, key: KeyObject): { hash: string | null; verifyKey: VerifyKey } | null {
+  const [idNode, params] = children(algorithm);
+  const id = idNode?.tag === tags.oid ? decodeOid(idNode.content) : '';
+  if (id === oids.rsassaPss) {
+    const parsed = params ? readPssParams(params) : null;
+    if (!parsed) throw new UnsupportedSignatureAlgorithm('RSA-PSS with unsupported parameters');
+    if (key.asymmetricKeyType !== 'rsa') return null;
+    return {
+      hash: parsed.hash,
+      verifyKey: { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: parsed.saltLength },
+    };
+  }
+  const known = verifiers[id];
+  if (!known) throw new UnsupportedSignatureAlgorithm(`signature algorithm ${id || '(none)'} is not accepted`);
+  if (key.asymmetricKeyType !== known.keyType) return null;
+  return { hash: known.hash, verifyKey: known.rsa ? { key, padding: constants.RSA_PKCS1_PADDING } : key };
+}
+
+/**
  * Verifies `signature` over `data` with the algorithm named by an AlgorithmIdentifier node, on
- * libuv's thread pool so that checking requests does not hold up the rest of the station. The
- * algorithm must name the key's own type: an RSA signature labelled ECDSA proves nothing.
- * Rejects with UnsupportedSignatureAlgorithm for algorithms we do not accept (SHA-1, MD5, unknown).
+ * libuv's thread pool so that checking requests does not hold up the rest of the station.
+ * Rejects with UnsupportedSignatureAlgorithm for algorithms we do not accept.
  */
 export function verifyWithAlgorithm(
   algorithm: Node,
@@ -72,25 +95,14 @@ export function verifyWithAlgorithm(
   data: Buffer,
   signature: Buffer,
 ): Promise<boolean> {
-  const [idNode, params] = children(algorithm);
-  const id = idNode?.tag === tags.oid ? decodeOid(idNode.content) : '';
-  let hash: string | null;
-  let verifyKey: VerifyKey = key;
-  if (id === oids.rsassaPss) {
-    const parsed = params ? readPssParams(params) : null;
-    if (!parsed) return Promise.reject(new UnsupportedSignatureAlgorithm('RSA-PSS with unsupported parameters'));
-    if (key.asymmetricKeyType !== 'rsa') return Promise.resolve(false);
-    hash = parsed.hash;
-    verifyKey = { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: parsed.saltLength };
-  } else {
-    const known = verifiers[id];
-    if (!known) {
-      return Promise.reject(new UnsupportedSignatureAlgorithm(`signature algorithm ${id || '(none)'} is not accepted`));
-    }
-    if (key.asymmetricKeyType !== known.keyType) return Promise.resolve(false);
-    hash = known.hash;
-    if (known.rsa) verifyKey = { key, padding: constants.RSA_PKCS1_PADDING };
+  let verifier: ReturnType<typeof verifierFor>;
+  try {
+    verifier = verifierFor(algorithm, key);
+  } catch (error) {
+    return Promise.reject(error);
   }
+  if (!verifier) return Promise.resolve(false);
+  const { hash, verifyKey } = verifier;
   return new Promise((resolve) => {
     try {
       verify(hash, data, verifyKey, signature, (error, ok) => resolve(!error && ok));
@@ -99,6 +111,20 @@ export function verifyWithAlgorithm(
       resolve(false);
     }
   });
+}
+
+/**
+ * verifyWithAlgorithm() on the calling thread: for a worker thread that does nothing else, where
+ * handing each verification to the thread pool would only add threads contending for OpenSSL.
+ */
+export function verifyWithAlgorithmSync(algorithm: Node, key: KeyObject, data: Buffer, signature: Buffer): boolean {
+  const verifier = verifierFor(algorithm, key);
+  if (!verifier) return false;
+  try {
+    return verify(verifier.hash, data, verifier.verifyKey, signature);
+  } catch {
+    return false;
+  }
 }
 
 function readPssParams(params: Node): { hash: string; saltLength: number } | null {

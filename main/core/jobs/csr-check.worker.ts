@@ -1,0 +1,37 @@
+// The CSR check pool's thread (see csr-check-pool): reads each request of a batch, imports its key
+// and verifies its signature, all on this thread. Verifying here rather than on libuv's pool keeps
+// OpenSSL to one thread per core: OpenSSL 3.0's shared locks make more threads slower, not faster.
+import { parentPort } from 'node:worker_threads';
+import type { StationErrorShape } from '../../../preload/contract';
+import { isStationError } from '../errors/station-error';
+import { readCsrSync } from '../pki/csr';
+
+/** A batch of requests (PEM or DER bytes), answered in one reply with the same id. */
+export interface CsrCheckRequest {
+  id: number;
+  csrs: Uint8Array[];
+}
+
+/** Per request: null when it reads and its signature verifies, else why not. */
+export interface CsrCheckReply {
+  id: number;
+  verdicts: (StationErrorShape | null)[];
+}
+
+const port = parentPort;
+if (!port) throw new Error('the CSR check pool runs as a worker thread');
+
+function verdict(csr: Uint8Array): StationErrorShape | null {
+  try {
+    readCsrSync(Buffer.from(csr.buffer, csr.byteOffset, csr.byteLength));
+    return null;
+  } catch (error) {
+    if (isStationError(error)) return error.toShape();
+    return { code: 'CSR_INVALID', message: `The CSR could not be read (${String(error)}).`, step: 'read-csr' };
+  }
+}
+
+port.on('message', ({ id, csrs }: CsrCheckRequest) => {
+  const reply: CsrCheckReply = { id, verdicts: csrs.map(verdict) };
+  port.postMessage(reply);
+});
