@@ -3,9 +3,11 @@
 // job — validated, issued, its result ZIP written — beside the issuance engine's own rate on the
 // same SoftHSM2 CA in the same invocation. The engine's run and the jobs each run in a child
 // process of their own, one after the other, so the jobs' memory is the jobs' own (not the heap
-// the engine's run left behind). Prints rows/s, the ratio to the engine, the RSS before the jobs
-// and the peak.
-// Usage: npm run bench -- batch [--rows N] [--station-rows N]
+// the engine's run left behind), both from the station bundled as it ships. Prints rows/s, the
+// ratio to the engine, the CPU time per row (every thread of the process), the RSS before the
+// jobs and the peak.
+// Usage: npm run bench -- batch [--rows N] [--station-rows N] [--cpu-prof DIR]
+import { build as esbuild } from 'esbuild';
 import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -23,6 +25,8 @@ const { values } = parseArgs({
   options: {
     rows: { type: 'string', default: '100000' },
     'station-rows': { type: 'string', default: '10000' },
+    /** A folder for each child's CPU profile (open them in Chrome's DevTools). */
+    'cpu-prof': { type: 'string' },
     // Internal: what a child process runs, and where the parent prepared everything.
     child: { type: 'string' },
     dir: { type: 'string' },
@@ -37,7 +41,7 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const mib = (bytes: number) => `${Math.round(bytes / 1048576)} MiB`;
 const memory = () => {
   const m = process.memoryUsage();
-  return `rss ${mib(m.rss)} heap ${mib(m.heapUsed)} external ${mib(m.external)}`;
+  return `rss ${mib(m.rss)} heap ${mib(m.heapUsed)}/${mib(m.heapTotal)} external ${mib(m.external)}`;
 };
 
 let peakRss = 0;
@@ -47,6 +51,8 @@ const phaseEnd = (name: string) => {
   phases.push(`${name}: ${memory()}, peak during it ${mib(phasePeak)}`);
   phasePeak = process.memoryUsage().rss;
 };
+/** CPU time of every thread of this process between two readings, in µs. */
+const cpuMicros = (from: NodeJS.CpuUsage, to: NodeJS.CpuUsage) => to.user - from.user + (to.system - from.system);
 /** RSS at each phase of the last job, to tell which one holds memory. */
 const phases: string[] = [];
 
@@ -90,11 +96,20 @@ async function timedJob(
   file: string,
   options: Partial<JobOptions> & Pick<JobOptions, 'kind'>,
   count: number,
-): Promise<{ validate: number; run: number; result: number; job: Job; zipBytes: number }> {
+): Promise<{
+  validate: number;
+  run: number;
+  cpuValidate: number;
+  cpuRun: number;
+  result: number;
+  job: Job;
+  zipBytes: number;
+}> {
   const uploadId = await station.jobs.stageFile(file);
   phases.length = 0;
   phases.push(`before: ${memory()}`);
   phasePeak = process.memoryUsage().rss;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const created = await call<Job>(station, 'jobs.create', {
     uploadId,
@@ -103,11 +118,13 @@ async function timedJob(
   });
   const validated = await station.jobs.settled(created.id);
   const t1 = performance.now();
+  const cpu1 = process.cpuUsage();
   phaseEnd('after validation');
   if (validated.counts.pending !== count) throw new Error(`validation: ${JSON.stringify(validated)}`);
   await call(station, 'jobs.start', { id: created.id });
   const job = await station.jobs.settled(created.id);
   const t2 = performance.now();
+  const cpu2 = process.cpuUsage();
   phaseEnd('after the run');
   if (job.counts.done !== count) throw new Error(`run: ${JSON.stringify(job.counts)}`);
   const zip = path.join(dir, `${created.id}.zip`);
@@ -117,6 +134,8 @@ async function timedJob(
   return {
     validate: (t1 - t0) / 1000,
     run: (t2 - t1) / 1000,
+    cpuValidate: cpuMicros(cpu0, cpu1) / count,
+    cpuRun: cpuMicros(cpu1, cpu2) / count,
     result: (t3 - t2) / 1000,
     job,
     zipBytes: statSync(zip).size,
@@ -128,9 +147,36 @@ const csvFile = path.join(dir, 'csrs.csv');
 const stationFile = path.join(dir, 'station.csv');
 const recipientFile = path.join(dir, 'recipient.pem');
 
-/** Runs this script again as `child`, waits for it, and returns what it sent back. */
-async function runChild<T>(child: string, policyId: string): Promise<T> {
-  const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', child, '--dir', dir];
+/**
+ * This script bundled as scripts/build.mjs bundles the station (esbuild, packages left to
+ * node_modules), with its worker threads' files beside it: the children measure the station as it
+ * ships, run by plain node, not through tsx, whose loader threads and compiler would be counted
+ * in their memory. Written under node_modules/.cache so that the packages resolve.
+ */
+async function bundleForChildren(): Promise<string> {
+  const out = path.resolve('node_modules/.cache/trustline-bench');
+  rmSync(out, { recursive: true, force: true });
+  const workers = JSON.parse(readFileSync('scripts/worker-entries.json', 'utf8')) as string[];
+  await esbuild({
+    entryPoints: [fileURLToPath(import.meta.url), ...workers],
+    outdir: out,
+    entryNames: '[name]',
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  // Inside node_modules no package.json above says "module": say it beside the files.
+  writeFileSync(path.join(out, 'package.json'), '{ "type": "module" }\n');
+  return path.join(out, `${path.basename(fileURLToPath(import.meta.url), '.ts')}.js`);
+}
+
+/** Runs the bundled script as `child`, waits for it, and returns what it sent back. */
+async function runChild<T>(bundle: string, child: string, policyId: string): Promise<T> {
+  const profile = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(values['cpu-prof'])] : [];
+  const args = [...profile, bundle, '--child', child, '--dir', dir];
   args.push('--policy-id', policyId, '--rows', String(rows), '--station-rows', String(stationRows));
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let result: T | undefined;
@@ -150,7 +196,7 @@ if (values.child === 'engine') {
   await engineRun(station, policyId, csrs, 500, 32);
   const engine = await engineRun(station, policyId, csrs, Math.min(rows, 20_000), 32);
   await station.close();
-  process.send?.({ rate: engine.rate, peakRss: engine.peakRss });
+  process.send?.({ rate: engine.rate, cpuPerRow: engine.cpuPerItem, peakRss: engine.peakRss });
 } else if (values.child === 'jobs') {
   const policyId = values['policy-id'] as string;
   const station = openStation(path.join(dir, 'station'), { keyStore: { pin } });
@@ -178,7 +224,14 @@ if (values.child === 'engine') {
     stationRows,
   );
   clearInterval(sampler);
-  const times = (t: typeof csr) => ({ validate: t.validate, run: t.run, result: t.result, zipBytes: t.zipBytes });
+  const times = (t: typeof csr) => ({
+    validate: t.validate,
+    run: t.run,
+    cpuValidate: t.cpuValidate,
+    cpuRun: t.cpuRun,
+    result: t.result,
+    zipBytes: t.zipBytes,
+  });
   process.send?.({
     csr: { ...times(csr), peakRss: csrPeak, phases: csrPhases },
     keyed: { ...times(keyed), peakRss, phases: [...phases] },
@@ -200,19 +253,32 @@ if (values.child === 'engine') {
   writeFileSync(recipientFile, recipientPem());
   console.log(`inputs: ${mib(statSync(csvFile).size)} CSR CSV, ${mib(statSync(stationFile).size)} station CSV`);
 
-  const engine = await runChild<{ rate: number; peakRss: number }>('engine', setup.policyId);
+  const bundle = await bundleForChildren();
+  const engine = await runChild<{ rate: number; cpuPerRow: number; peakRss: number }>(bundle, 'engine', setup.policyId);
   console.log(
-    `\nengine (CSR -> recorded certificate, 32 in flight, its own process): ${fmt(engine.rate)}/s   baseline; peak RSS ${mib(engine.peakRss)}`,
+    `\nengine (CSR -> recorded certificate, 32 in flight, its own process): ${fmt(engine.rate)}/s   baseline; CPU ${fmt(engine.cpuPerRow)} µs/row; peak RSS ${mib(engine.peakRss)}`,
   );
+  const cpu = (micros: number) => `CPU ${fmt(micros)} µs/row`;
 
-  type Timed = { validate: number; run: number; result: number; zipBytes: number; peakRss: number; phases: string[] };
-  const jobs = await runChild<{ csr: Timed; keyed: Timed; beforeRss: number }>('jobs', setup.policyId);
+  type Timed = {
+    validate: number;
+    run: number;
+    cpuValidate: number;
+    cpuRun: number;
+    result: number;
+    zipBytes: number;
+    peakRss: number;
+    phases: string[];
+  };
+  const jobs = await runChild<{ csr: Timed; keyed: Timed; beforeRss: number }>(bundle, 'jobs', setup.policyId);
   const { csr, keyed } = jobs;
   console.log(`\njobs (a fresh process; the station open, RSS ${mib(jobs.beforeRss)} before the first job)`);
   console.log(`\nCSR job, ${fmt(rows)} rows:`);
-  console.log(`  validate  ${csr.validate.toFixed(1)} s   ${fmt(rows / csr.validate)} rows/s`);
   console.log(
-    `  run       ${csr.run.toFixed(1)} s   ${fmt(rows / csr.run)} rows/s   ${(rows / csr.run / engine.rate).toFixed(2)}x engine`,
+    `  validate  ${csr.validate.toFixed(1)} s   ${fmt(rows / csr.validate)} rows/s   ${cpu(csr.cpuValidate)}`,
+  );
+  console.log(
+    `  run       ${csr.run.toFixed(1)} s   ${fmt(rows / csr.run)} rows/s   ${(rows / csr.run / engine.rate).toFixed(2)}x engine   ${cpu(csr.cpuRun)}`,
   );
   console.log(`  result    ${csr.result.toFixed(1)} s   ${mib(csr.zipBytes)} ZIP`);
   console.log(`  memory    ${csr.phases.join('; ')}`);
@@ -220,9 +286,9 @@ if (values.child === 'engine') {
     `  end to end ${fmt(rows / (csr.validate + csr.run))} rows/s   ${(rows / (csr.validate + csr.run) / engine.rate).toFixed(2)}x engine; peak RSS ${mib(csr.peakRss)}`,
   );
   console.log(`\nstation-keyed CMS job, ${fmt(stationRows)} rows:`);
-  console.log(`  validate  ${keyed.validate.toFixed(1)} s`);
+  console.log(`  validate  ${keyed.validate.toFixed(1)} s   ${cpu(keyed.cpuValidate)}`);
   console.log(
-    `  run       ${keyed.run.toFixed(1)} s   ${fmt(stationRows / keyed.run)} rows/s   ${(stationRows / keyed.run / engine.rate).toFixed(2)}x engine`,
+    `  run       ${keyed.run.toFixed(1)} s   ${fmt(stationRows / keyed.run)} rows/s   ${(stationRows / keyed.run / engine.rate).toFixed(2)}x engine   ${cpu(keyed.cpuRun)}`,
   );
   console.log(`  result    ${keyed.result.toFixed(1)} s   ${mib(keyed.zipBytes)} ZIP; peak RSS ${mib(keyed.peakRss)}`);
   console.log(`  memory    ${keyed.phases.join('; ')}`);

@@ -57,7 +57,13 @@ export async function engineRun(
   await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  return { rate: count / seconds, cpuPercent: ((cpu.user + cpu.system) / 1e6 / seconds) * 100, peakRss };
+  const cpuMicros = cpu.user + cpu.system;
+  return {
+    rate: count / seconds,
+    cpuPercent: (cpuMicros / 1e6 / seconds) * 100,
+    cpuPerItem: cpuMicros / count,
+    peakRss,
+  };
 }
 
 export interface Setup {
