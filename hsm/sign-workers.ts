@@ -72,7 +72,13 @@ export class SignWorkers {
     const pkcs11jsPath = createRequire(import.meta.url).resolve('pkcs11js');
     this.signers = sessions.map((session) => {
       const signer: Signer = {
-        worker: new Worker(workerSource, { eval: true, workerData: { pkcs11jsPath, modulePath, session } }),
+        worker: new Worker(workerSource, {
+          eval: true,
+          workerData: { pkcs11jsPath, modulePath, session },
+          // A signer keeps nothing alive between messages: V8's default young generation (tens
+          // of MiB per thread) would only hold garbage.
+          resourceLimits: { maxYoungGenerationSizeMb: 4 },
+        }),
         busy: null,
         dead: false,
       };

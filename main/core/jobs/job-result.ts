@@ -127,7 +127,7 @@ async function writeResultZipVia(
 ): Promise<{ rows: number }> {
   // Every name is unique by construction: folderName() makes each folder unique (and keeps
   // results.csv and results.json free), and each folder holds fixed file names.
-  const zip = new ZipWriter(out, { namesUnique: true });
+  const zip = new ZipWriter(out, { namesUnique: true, centralDirectoryFile: path.join(temp, 'central-directory') });
   const chains = new Map<string, Buffer>();
   const chainOf = (caId: string) => {
     let pem = chains.get(caId);
