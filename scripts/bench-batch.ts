@@ -104,6 +104,7 @@ async function timedJob(
   result: number;
   job: Job;
   zipBytes: number;
+  zip: string;
 }> {
   const uploadId = await station.jobs.stageFile(file);
   phases.length = 0;
@@ -139,6 +140,7 @@ async function timedJob(
     result: (t3 - t2) / 1000,
     job,
     zipBytes: statSync(zip).size,
+    zip,
   };
 }
 
@@ -171,6 +173,14 @@ async function bundleForChildren(): Promise<string> {
   // Inside node_modules no package.json above says "module": say it beside the files.
   writeFileSync(path.join(out, 'package.json'), '{ "type": "module" }\n');
   return path.join(out, `${path.basename(fileURLToPath(import.meta.url), '.ts')}.js`);
+}
+
+/** Fails the bench unless `zip` tests clean with unzip and holds `entries` files. */
+function checkResult(zip: string, entries: number): void {
+  execFileSync('unzip', ['-tq', zip], { stdio: 'ignore' });
+  const listed = execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const count = listed.trim().split('\n').length;
+  if (count !== entries) throw new Error(`${zip} holds ${count} files, not ${entries}`);
 }
 
 /** Runs the bundled script as `child`, waits for it, and returns what it sent back. */
@@ -231,6 +241,7 @@ if (values.child === 'engine') {
     cpuRun: t.cpuRun,
     result: t.result,
     zipBytes: t.zipBytes,
+    zip: t.zip,
   });
   process.send?.({
     csr: { ...times(csr), peakRss: csrPeak, phases: csrPhases },
@@ -267,6 +278,7 @@ if (values.child === 'engine') {
     cpuRun: number;
     result: number;
     zipBytes: number;
+    zip: string;
     peakRss: number;
     phases: string[];
   };
@@ -292,8 +304,13 @@ if (values.child === 'engine') {
   );
   console.log(`  result    ${keyed.result.toFixed(1)} s   ${mib(keyed.zipBytes)} ZIP; peak RSS ${mib(keyed.peakRss)}`);
   console.log(`  memory    ${keyed.phases.join('; ')}`);
+  const peak = Math.max(csr.peakRss, keyed.peakRss);
   console.log(
-    `\nRSS before the jobs ${mib(jobs.beforeRss)}, peak ${mib(Math.max(csr.peakRss, keyed.peakRss))} (jobs process)`,
+    `\nRSS before the jobs ${mib(jobs.beforeRss)}, peak ${mib(peak)} = ${Math.round(peak / 1e6)} MB (jobs process)`,
   );
+  // The figures count only if the results are whole: unzip inflates every entry and checks its CRC.
+  checkResult(csr.zip, rows * 2 + 2);
+  checkResult(keyed.zip, stationRows * 3 + 2);
+  console.log("results checked: unzip -t finds no error; each holds every row's files");
   rmSync(dir, { recursive: true, force: true });
 }
