@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CallContext } from '../../main/core/api/call-context';
 import type { Station } from '../../main/core/station';
@@ -37,6 +37,10 @@ export async function runJob(
 export async function unpackResult(station: Station, id: string, dir: string): Promise<string> {
   const zipFile = path.join(dir, `${id}.zip`);
   await station.jobs.writeResult(id, createWriteStream(zipFile), admin);
+  // The result thread's file and the listings' folder are gone once the result is out.
+  const jobFolder = path.join(station.dataDir, 'jobs', id);
+  const left = existsSync(jobFolder) ? readdirSync(jobFolder).filter((name) => name.startsWith('result-')) : [];
+  assert.deepEqual(left, [], 'temporary result files left behind');
   const out = path.join(dir, 'result');
   mkdirSync(out, { recursive: true });
   execFileSync('unzip', ['-q', '-o', zipFile, '-d', out]);

@@ -146,6 +146,30 @@ describe('a batch job’s result under a passcode', () => {
     assert.equal(verify(cert, path.join(folder, 'dev-1', 'chain.pem')), `${cert}: OK`);
   });
 
+  it('leaves nothing behind when the reader goes away mid-download; the download that began is on record', async () => {
+    const downloads = () =>
+      station.db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'job.result-downloaded'").get() as {
+        n: number;
+      };
+    const before = downloads().n;
+    let received = 0;
+    const failing = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        received += chunk.length;
+        done(new Error('the connection dropped'));
+      },
+    });
+    await assert.rejects(station.jobs.writeResult(jobId, failing, admin), /connection dropped/);
+    assert.ok(received > 0, 'the download had begun');
+    assert.deepEqual(
+      readdirSync(path.join(data, 'jobs', jobId)).filter((name) => name.startsWith('result-')),
+      [],
+      'no result file or listing left in the job folder',
+    );
+    // Recorded before its first byte left: a download that began is on record.
+    assert.equal(downloads().n, before + 1);
+  });
+
   it('refuses a passcode shorter than 8 or longer than 128 characters before writing anything', async () => {
     for (const bad of ['seven77', 'x'.repeat(129)]) {
       const { sink, bytes } = collector();
