@@ -24,7 +24,7 @@ import { getPolicy } from '../policies/policies.repo';
 import { statement } from '../store/statements';
 import { writeTransaction } from '../store/write-transaction';
 import { templateColumns } from './job-columns';
-import { writeJobResultOnThread } from './job-result-thread';
+import { writeJobResult } from './job-result';
 import { runJobRows } from './job-runner';
 import { validateJobInput } from './job-validation';
 import {
@@ -545,7 +545,7 @@ export function createJobService(deps: {
       }
       const job = getStoredJob(db, id, step);
       begin?.({ encrypted: passcode !== undefined });
-      return writeJobResultOnThread(db.name, job.id, out, {
+      return writeJobResult(db, job, out, {
         workDir: path.join(jobsDir, id),
         ...(passcode === undefined ? {} : { passcode }),
         // On record before the last byte leaves: whoever has the whole result finds the entry.
