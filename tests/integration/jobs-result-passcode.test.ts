@@ -146,7 +146,7 @@ describe('a batch job’s result under a passcode', () => {
     assert.equal(verify(cert, path.join(folder, 'dev-1', 'chain.pem')), `${cert}: OK`);
   });
 
-  it('leaves nothing behind when the reader goes away mid-download; the download that began is on record', async () => {
+  it('leaves nothing behind when the reader goes away mid-download, and records no download', async () => {
     const downloads = () =>
       station.db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'job.result-downloaded'").get() as {
         n: number;
@@ -166,8 +166,8 @@ describe('a batch job’s result under a passcode', () => {
       [],
       'no result file or listing left in the job folder',
     );
-    // Recorded before its first byte left: a download that began is on record.
-    assert.equal(downloads().n, before + 1);
+    // Recorded once the whole result is written, just before it ends: this one never was.
+    assert.equal(downloads().n, before);
   });
 
   it('refuses a passcode shorter than 8 or longer than 128 characters before writing anything', async () => {
