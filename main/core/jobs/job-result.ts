@@ -164,7 +164,7 @@ async function writeResultZipVia(
     let rowsWritten = 0;
     let afterLine = 0;
     for (;;) {
-      const rows = jobResultPage(db, job.id, afterLine, 1000);
+      const rows = jobResultPage(db, job.id, afterLine, 250);
       const last = rows.at(-1);
       if (!last) break;
       afterLine = last.line;

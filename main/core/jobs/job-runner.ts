@@ -37,7 +37,7 @@ export interface RunDeps {
 // Enough requests in flight for the HSM's signing workers and the recorder's group commit to
 // stay busy; more only queues.
 const concurrency = 32;
-const pageSize = 512;
+const pageSize = 128;
 
 /** A station key pair made on the thread pool (a PKCS#12 job seals it here, with its certificate). */
 export async function stationKeyPair(type: StationKeyType): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
@@ -145,26 +145,41 @@ export async function runJobRows(deps: RunDeps): Promise<void> {
   };
 
   let afterLine = 0;
-  for (;;) {
-    if (deps.shouldStop()) return;
+  /** The next page of pending rows, in line order; empty when none is left. */
+  const nextPage = (): JobRowRecord[] => {
     const rows = jobRowsPage(db, job.id, { afterLine, limit: pageSize, statuses: ['pending'] });
-    const last = rows.at(-1);
-    if (!last) return;
-    afterLine = last.line;
-    if (options.kind === 'register-devices') {
+    afterLine = rows.at(-1)?.line ?? afterLine;
+    return rows;
+  };
+
+  if (options.kind === 'register-devices') {
+    for (let rows = nextPage(); rows.length > 0 && !deps.shouldStop(); rows = nextPage()) {
       registerPage(rows);
       // A page commits synchronously: let the station answer calls (a cancel, progress) between pages.
       await new Promise((resolve) => setImmediate(resolve));
-      continue;
     }
-    let next = 0;
-    const worker = async () => {
-      while (next < rows.length && !deps.shouldStop()) {
-        const row = rows[next] as JobRowRecord;
-        next += 1;
-        await issueRow(row);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, worker));
+    return;
   }
+  // Requests stay in flight across pages: whichever request finds the page used up reads the
+  // next one (a synchronous read), so the pipeline never drains at a page's end, and a page can
+  // be small — only its rows, payloads parsed, are held at once.
+  let queue = nextPage();
+  let next = 0;
+  const take = (): JobRowRecord | undefined => {
+    if (next >= queue.length) {
+      queue = queue.length === 0 ? queue : nextPage();
+      next = 0;
+    }
+    const row = queue[next];
+    next += 1;
+    return row;
+  };
+  const worker = async () => {
+    while (!deps.shouldStop()) {
+      const row = take();
+      if (!row) return;
+      await issueRow(row);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
 }

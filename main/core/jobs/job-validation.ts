@@ -21,7 +21,7 @@ interface Candidate {
   refusal?: string;
 }
 
-const batchSize = 500;
+const batchSize = 100;
 const checkWindow = 128;
 
 async function* csvCandidates(file: string, options: JobOptions): AsyncGenerator<Candidate> {
