@@ -8,9 +8,8 @@ import { StationError } from '../errors/station-error';
 import { getDevice } from '../inventory/devices.repo';
 import type { MutationContext } from '../inventory/mutation-context';
 import { encodeCertificate, encodeTbs } from '../pki/certificate';
-import { readCsr } from '../pki/csr';
-import { children, readOnly } from '../pki/der';
-import { type DecodedNameAttribute, decodeName, nameToString } from '../pki/name';
+import { readCheckedCsr, readCsr } from '../pki/csr';
+import { nameToString } from '../pki/name';
 import { pemOrDer, toPem } from '../pki/pem';
 import { describeCheckedPublicKey, type PublicKeyDescription, readPublicKey } from '../pki/public-key';
 import { getPolicy } from '../policies/policies.repo';
@@ -48,25 +47,6 @@ export interface IssueRequest {
    * sealed key is committed in the same transaction, so a crash cannot keep one without the other.
    */
   jobRow?: { jobId: string; line: number; seal?: (certificateDer: Buffer) => Buffer };
-}
-
-/**
- * A CSR that readCsr() has already verified, byte for byte: its subject and key without verifying
- * its signature or importing its key again. Anything unexpected falls back to readCsr(), which
- * reports it.
- */
-async function readCheckedCsr(
-  bytes: Buffer,
-): Promise<{ subject: DecodedNameAttribute[]; publicKey: PublicKeyDescription }> {
-  try {
-    const der = pemOrDer(bytes, ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'], 'CSR');
-    const [info] = children(readOnly(der));
-    const [, name, key] = info ? children(info) : [];
-    if (name && key) return { subject: decodeName(name), publicKey: describeCheckedPublicKey(key.raw) };
-  } catch {
-    // readCsr() below says what is wrong with it.
-  }
-  return readCsr(bytes);
 }
 
 /** Stands in for the ID of a device that does not exist yet, so {device.id} templates check out. */
@@ -152,7 +132,7 @@ export function createIssuanceEngine(deps: {
       throw new StationError('INVALID_INPUT', 'Give exactly one of a CSR or a public key.', { step });
     }
     if (request.csr) {
-      const csr = await (request.checked ? readCheckedCsr(request.csr) : readCsr(request.csr));
+      const csr = request.checked ? readCheckedCsr(request.csr) : await readCsr(request.csr);
       return { key: csr.publicKey, generation: 'device-csr', source: { csrSubject: csr.subject } };
     }
     const spki = pemOrDer((request.publicKey ?? request.stationGeneratedKey) as Buffer, ['PUBLIC KEY'], 'public key');

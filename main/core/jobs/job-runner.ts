@@ -163,15 +163,16 @@ export async function runJobRows(deps: RunDeps): Promise<void> {
   // Requests stay in flight across pages: whichever request finds the page used up reads the
   // next one (a synchronous read), so the pipeline never drains at a page's end, and a page can
   // be small — only its rows, payloads parsed, are held at once.
-  let queue = nextPage();
+  let page = nextPage();
   let next = 0;
+  /** The next pending row, or undefined once the last page is used up (an empty page ends the job). */
   const take = (): JobRowRecord | undefined => {
-    if (next >= queue.length) {
-      queue = queue.length === 0 ? queue : nextPage();
+    if (next === page.length && page.length > 0) {
+      page = nextPage();
       next = 0;
     }
-    const row = queue[next];
-    next += 1;
+    const row = page[next];
+    if (row) next += 1;
     return row;
   };
   const worker = async () => {

@@ -14,7 +14,7 @@ import {
 } from './der';
 import { decodeName, type DecodedNameAttribute, encodeName, type NameAttribute } from './name';
 import { pemOrDer } from './pem';
-import { type PublicKeyInfo, readPublicKey } from './public-key';
+import { describeCheckedPublicKey, type PublicKeyDescription, type PublicKeyInfo, readPublicKey } from './public-key';
 import {
   algorithmIdentifier,
   UnsupportedSignatureAlgorithm,
@@ -110,6 +110,16 @@ export async function readCsr(bytes: Buffer): Promise<CertificationRequest> {
     failedVerification,
   );
   return accept(parsed, publicKey, verified);
+}
+
+/**
+ * A request that readCsr() has already accepted, these very bytes (a batch job's row, checked
+ * when the job was validated): its subject and a description of its key, without verifying its
+ * signature or importing its key again.
+ */
+export function readCheckedCsr(bytes: Buffer): { subject: DecodedNameAttribute[]; publicKey: PublicKeyDescription } {
+  const { subject, spki } = parseCsr(bytes);
+  return { subject, publicKey: describeCheckedPublicKey(spki) };
 }
 
 /** readCsr() on the calling thread, for a worker thread that checks requests and does nothing else. */
