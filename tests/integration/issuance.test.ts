@@ -101,6 +101,11 @@ describe('issuance engine', () => {
     assert.equal(afterCounts.audit_log, (before.audit_log ?? 0) + 1);
     const listed = await call(station, 'certificates.list', {});
     assert.equal(listed[0]?.id, issued.id);
+    // A time-ordered id (UUID v7) whose time is the issuing moment: the recorder's commits stay at
+    // the end of the id indexes.
+    assert.match(issued.id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const idTime = Number.parseInt(issued.id.slice(0, 8) + issued.id.slice(9, 13), 16);
+    assert.ok(Math.abs(idTime - Date.now()) < 60_000, `id time ${new Date(idTime).toISOString()}`);
   });
 
   it('accepts P-384, RSA-2048 and public keys where the policy allows them', async () => {

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { IssuedCertificate, KeyGenerationType } from '../../../preload/contract';
 import type { KeyAlgorithm, KeyStore } from '../../../hsm';
 import { caChain, getCaRow } from '../ca/cas.repo';
@@ -15,6 +15,7 @@ import { describeCheckedPublicKey, type PublicKeyDescription, readPublicKey } fr
 import { getPolicy } from '../policies/policies.repo';
 import type { TemplateSource } from '../policies/template';
 import { statement } from '../store/statements';
+import { orderedUuid } from '../store/ordered-id';
 import { createCertificateRecorder } from './certificate-recorder';
 import { type CertificateRow, type ProvisioningLink, toCertificateRecord } from './certificates.repo';
 import { type CompiledPolicy, compilePolicy, planCertificate } from './compiled-policy';
@@ -243,7 +244,7 @@ export function createIssuanceEngine(deps: {
         const der = encodeCertificate(tbs, compiled.signatureAlgorithm, signature);
         const subject = nameToString(plan.subject.map((a) => ({ oid: '', name: a.type, value: a.value })));
         const row: CertificateRow = {
-          id: randomUUID(),
+          id: orderedUuid(),
           serial: serialHex,
           subject,
           not_before: plan.notBefore.toISOString(),

@@ -1,0 +1,32 @@
+import { randomFillSync } from 'node:crypto';
+
+/**
+ * A UUID version 7 (RFC 9562 5.7): 48 bits of Unix time in milliseconds, then 74 random bits.
+ * For rows written at a high rate (certificates): ids made close in time sort close together, so
+ * each commit touches the end of the id indexes instead of a random page of each per row.
+ * Unguessable all the same: as many random bits as a UUID v4 has, less four.
+ */
+export function orderedUuid(now: number = Date.now()): string {
+  const bytes = nextRandomBytes();
+  // 48-bit big-endian timestamp: the top 16 bits, then the low 32.
+  bytes.writeUInt16BE(Math.floor(now / 2 ** 32) & 0xffff, 0);
+  bytes.writeUInt32BE(now >>> 0, 2);
+  bytes[6] = 0x70 | ((bytes[6] ?? 0) & 0x0f);
+  bytes[8] = 0x80 | ((bytes[8] ?? 0) & 0x3f);
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+// Random bytes drawn in blocks, as randomUUID() does: one call to the generator per 256 ids.
+const block = Buffer.alloc(16 * 256);
+let used = block.length;
+
+function nextRandomBytes(): Buffer {
+  if (used === block.length) {
+    randomFillSync(block);
+    used = 0;
+  }
+  const bytes = Buffer.from(block.subarray(used, used + 16));
+  used += 16;
+  return bytes;
+}
