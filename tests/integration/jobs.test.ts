@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createWriteStream, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { Job } from '../../preload/contract';
 import { ZipWriter } from '../../main/core/jobs/zip-writer';
 import { openStation, type Station } from '../../main/core/station';
 import { assertCounts, createJob, csrCsv, openSealedKey, runJob, unpackResult } from '../helpers/jobs';
@@ -68,6 +69,51 @@ describe('batch jobs', () => {
       ['done', 'done', 'done', 'done', 'done'],
     );
     assert.match(readFileSync(path.join(out, 'results.csv'), 'utf8'), /^line,deviceName,status,/);
+  });
+
+  it('reports a running job’s rate and time left from its recent rows', async () => {
+    const work = path.join(dir, 'rate');
+    mkdirSync(work);
+    // Station-made keys: a CSV of names only, long enough to run for a few seconds.
+    const rows = 8000;
+    const csv = path.join(work, 'devices.csv');
+    const lines = Array.from({ length: rows }, (_, i) => `rate-${i},R${i}`);
+    writeFileSync(csv, `device_name,attr.serial\n${lines.join('\n')}\n`);
+    const { certFile } = makeRecipient(work);
+    const job = await createJob(station, csv, {
+      kind: 'certificates-unmanaged',
+      policyId,
+      keySource: 'station',
+      delivery: 'cms',
+      recipientPem: readFileSync(certFile, 'utf8'),
+    });
+    const seen: { at: number; done: number; pending: number; rate: number | null; etaSeconds: number | null }[] = [];
+    const unsubscribe = station.hub.subscribe(({ name, payload }) => {
+      if (name !== 'jobs.changed') return;
+      const changed = payload as Job;
+      if (changed.id !== job.id || changed.state !== 'running') return;
+      const { done, pending } = changed.counts;
+      seen.push({ at: performance.now(), done, pending, rate: changed.rate, etaSeconds: changed.etaSeconds });
+    });
+    const finished = await runJob(station, job.id).finally(unsubscribe);
+    assertCounts(finished, { done: rows, failed: 0 });
+    // Progress events come at most every 250 ms; the run lasts long enough for several.
+    const rated = seen.filter((s) => s.rate !== null);
+    assert.ok(rated.length >= 2, `progress events with a rate: ${JSON.stringify(seen)}`);
+    const first = seen[0];
+    const last = seen.at(-1);
+    assert.ok(first && last && last.at > first.at);
+    // The rate the station reports is the rate the events show, within a factor of two.
+    const observed = (last.done - first.done) / ((last.at - first.at) / 1000);
+    const reported = rated.at(-1)?.rate ?? 0;
+    assert.ok(reported > observed / 2 && reported < observed * 2, `reported ${reported}/s, observed ${observed}/s`);
+    for (const s of rated) {
+      assert.ok(s.rate !== null && s.rate > 0);
+      assert.ok(s.etaSeconds !== null && Math.abs(s.etaSeconds - s.pending / s.rate) < 1e-6, JSON.stringify(s));
+    }
+    // A finished job has no rate or time left.
+    assert.equal(finished.rate, null);
+    assert.equal(finished.etaSeconds, null);
   });
 
   it('makes keys on the station and seals each to an EC recipient: openssl cms recovers a key that matches its certificate', async () => {

@@ -238,7 +238,16 @@ export function createJobService(deps: {
     const now = Date.now();
     const p = progress.get(id) ?? { samples: [], done: 0, lastEmit: 0 };
     p.done = done;
-    p.samples.push({ time: now, done });
+    // One sample per 100 ms at most (the newest is moved forward in between): a window of every
+    // row's sample held tens of thousands, and trimming it cost more than issuing a row.
+    const newest = p.samples.at(-1);
+    const previous = p.samples.at(-2);
+    if (newest && previous && now - previous.time < 100) {
+      newest.time = now;
+      newest.done = done;
+    } else {
+      p.samples.push({ time: now, done });
+    }
     // The rate is over the last ten seconds: steady enough to read, fresh enough to trust.
     while (p.samples.length > 2 && (p.samples[0]?.time ?? now) < now - 10_000) p.samples.shift();
     progress.set(id, p);
