@@ -1,4 +1,4 @@
-import { randomFillSync } from 'node:crypto';
+import { publicRandomBytes } from '../pki/random-pool';
 
 /**
  * A UUID version 7 (RFC 9562 5.7): 48 bits of Unix time in milliseconds, then 74 random bits.
@@ -7,7 +7,7 @@ import { randomFillSync } from 'node:crypto';
  * Unguessable all the same: as many random bits as a UUID v4 has, less four.
  */
 export function orderedUuid(now: number = Date.now()): string {
-  const bytes = nextRandomBytes();
+  const bytes = publicRandomBytes(16);
   // 48-bit big-endian timestamp: the top 16 bits, then the low 32.
   bytes.writeUInt16BE(Math.floor(now / 2 ** 32) & 0xffff, 0);
   bytes.writeUInt32BE(now >>> 0, 2);
@@ -15,18 +15,4 @@ export function orderedUuid(now: number = Date.now()): string {
   bytes[8] = 0x80 | ((bytes[8] ?? 0) & 0x3f);
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-// Random bytes drawn in blocks, as randomUUID() does: one call to the generator per 256 ids.
-const block = Buffer.alloc(16 * 256);
-let used = block.length;
-
-function nextRandomBytes(): Buffer {
-  if (used === block.length) {
-    randomFillSync(block);
-    used = 0;
-  }
-  const bytes = Buffer.from(block.subarray(used, used + 16));
-  used += 16;
-  return bytes;
 }
