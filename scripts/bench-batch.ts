@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openStation, type Station } from '../main/core/station';
 import { toPem } from '../main/core/pki/pem';
+import { runConcurrency } from '../main/core/jobs/job-runner';
 import { benchContext, call, deviceCsrs, engineRun, setUp } from './issuance-fixtures';
 import type { Job, JobOptions } from '../preload/contract';
 
@@ -205,9 +206,16 @@ if (values.child === 'engine') {
     .map((line) => Buffer.from(line, 'base64'));
   const policyId = values['policy-id'] as string;
   await engineRun(station, policyId, csrs, 500, 32);
-  const engine = await engineRun(station, policyId, csrs, Math.min(rows, 20_000), 32);
+  // At 32 in flight (what a caller of the engine would pick) and at the jobs' own number: the
+  // faster is the engine's rate, so a job never gains by keeping more requests in flight.
+  const runs = [];
+  for (const inFlight of [...new Set([32, runConcurrency])]) {
+    const run = await engineRun(station, policyId, csrs, Math.min(rows, 20_000), inFlight);
+    runs.push({ inFlight, rate: run.rate, cpuPerRow: run.cpuPerItem, peakRss: run.peakRss });
+  }
   await station.close();
-  process.send?.({ rate: engine.rate, cpuPerRow: engine.cpuPerItem, peakRss: engine.peakRss });
+  const best = runs.reduce((a, b) => (b.rate > a.rate ? b : a));
+  process.send?.({ ...best, runs });
 } else if (values.child === 'jobs') {
   const policyId = values['policy-id'] as string;
   const station = openStation(path.join(dir, 'station'), { keyStore: { pin } });
@@ -266,7 +274,8 @@ if (values.child === 'engine') {
   console.log(`inputs: ${mib(statSync(csvFile).size)} CSR CSV, ${mib(statSync(stationFile).size)} station CSV`);
 
   const bundle = await bundleForChildren();
-  type EngineRun = { rate: number; cpuPerRow: number; peakRss: number };
+  type EngineMeasure = { inFlight: number; rate: number; cpuPerRow: number; peakRss: number };
+  type EngineRun = EngineMeasure & { runs: EngineMeasure[] };
   const engineBefore = await runChild<EngineRun>(bundle, 'engine', setup.policyId);
   const cpu = (micros: number) => `CPU ${fmt(micros)} µs/row`;
 
@@ -287,10 +296,17 @@ if (values.child === 'engine') {
   // shared machine during one engine run must not flatter the jobs' ratio.
   const engineAfter = await runChild<EngineRun>(bundle, 'engine', setup.policyId);
   const engine = engineAfter.rate > engineBefore.rate ? engineAfter : engineBefore;
-  const describeEngine = (run: EngineRun) =>
-    `${fmt(run.rate)}/s (CPU ${fmt(run.cpuPerRow)} µs/row, peak RSS ${mib(run.peakRss)})`;
+  const describeEngine = (best: EngineRun) =>
+    best.runs
+      .map(
+        (run) =>
+          `${run.inFlight} in flight ${fmt(run.rate)}/s (CPU ${fmt(run.cpuPerRow)} µs/row, peak RSS ${mib(run.peakRss)})`,
+      )
+      .join(', ');
   console.log(
-    `\nengine (CSR -> recorded certificate, 32 in flight, its own process): before the jobs ${describeEngine(engineBefore)}, after them ${describeEngine(engineAfter)}; baseline the faster, ${fmt(engine.rate)}/s`,
+    `\nengine (CSR -> recorded certificate, its own process; the jobs keep ${runConcurrency} in flight):\n` +
+      `  before the jobs ${describeEngine(engineBefore)}\n  after them ${describeEngine(engineAfter)}\n` +
+      `  baseline the fastest, ${fmt(engine.rate)}/s (${engine.inFlight} in flight)`,
   );
   console.log(`\njobs (a fresh process; the station open, RSS ${mib(jobs.beforeRss)} before the first job)`);
   console.log(`\nCSR job, ${fmt(rows)} rows:`);
