@@ -1,7 +1,7 @@
 // Encodings that are almost right must be refused: whatever the station signs or trusts must be
 // exactly what openssl and devices read.
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { parseCertificate } from '../../main/core/pki/certificate';
 import { readCsr } from '../../main/core/pki/csr';
@@ -19,9 +19,9 @@ import {
 } from '../../main/core/pki/der';
 import { encodeName } from '../../main/core/pki/name';
 import { oids } from '../../main/core/pki/oids';
-import { describeCheckedPublicKey, readPublicKey } from '../../main/core/pki/public-key';
+import { describeCheckedPublicKey, importPublicKey, readPublicKey } from '../../main/core/pki/public-key';
 import { algorithmIdentifier } from '../../main/core/pki/signature-algorithms';
-import { isStationError } from '../../main/core/errors/station-error';
+import { isStationError, type StationError } from '../../main/core/errors/station-error';
 
 const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const ecSpki = ec.publicKey.export({ format: 'der', type: 'spki' });
@@ -130,6 +130,63 @@ describe('checked public keys (a batch row read again at issue)', () => {
       codeOf(() => describeCheckedPublicKey(offCurve)),
       'accepted',
     );
+  });
+});
+
+describe('public keys imported on a checking thread', () => {
+  const publicKeyError = (run: () => unknown) => {
+    try {
+      run();
+      return 'accepted';
+    } catch (error) {
+      return `${(error as StationError).code}: ${(error as StationError).message}`;
+    }
+  };
+  const importError = async (spki: Buffer) => {
+    try {
+      await importPublicKey(spki);
+      return 'accepted';
+    } catch (error) {
+      return `${(error as StationError).code}: ${(error as StationError).message}`;
+    }
+  };
+
+  it('gives the key readPublicKey() gives, on every curve and type', async () => {
+    const pairs = [
+      generateKeyPairSync('ec', { namedCurve: 'P-256' }),
+      generateKeyPairSync('ec', { namedCurve: 'P-384' }),
+      generateKeyPairSync('ec', { namedCurve: 'P-521' }),
+      generateKeyPairSync('rsa', { modulusLength: 2048 }),
+      generateKeyPairSync('ed25519'),
+    ];
+    for (const { publicKey, privateKey } of pairs) {
+      const spki = publicKey.export({ format: 'der', type: 'spki' });
+      const imported = await importPublicKey(spki);
+      const read = readPublicKey(spki);
+      assert.deepEqual(
+        { type: imported.type, bits: imported.bits, label: imported.label },
+        { type: read.type, bits: read.bits, label: read.label },
+      );
+      assert.ok(imported.key.export({ format: 'der', type: 'spki' }).equals(spki), read.label);
+      // The imported key verifies what its private half signed, and nothing else.
+      const data = Buffer.from('to be signed');
+      const algorithm = read.type === 'Ed25519' ? null : 'sha256';
+      const signature = sign(algorithm, data, privateKey);
+      assert.equal(verify(algorithm, data, imported.key, signature), true, read.label);
+      assert.equal(verify(algorithm, Buffer.from('something else'), imported.key, signature), false, read.label);
+    }
+  });
+
+  it('refuses what readPublicKey() refuses, with the same code and message', async () => {
+    const offCurve = Buffer.from(ecSpki);
+    offCurve[offCurve.length - 1] = (offCurve.at(-1) ?? 0) ^ 1;
+    const compressed = Buffer.from(ecSpki);
+    compressed[compressed.length - 65] = 0x02;
+    for (const spki of [offCurve, compressed, sequence(oid(oids.ecPublicKey)), Buffer.from('not a key')]) {
+      const expected = publicKeyError(() => readPublicKey(spki));
+      assert.match(expected, /^PUBLIC_KEY_INVALID: /);
+      assert.equal(await importError(spki), expected);
+    }
   });
 });
 

@@ -4,7 +4,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { StationErrorShape } from '../../../preload/contract';
 import { isStationError } from '../errors/station-error';
-import { readCsrSync } from '../pki/csr';
+import { readCsrOnThisThread } from '../pki/csr';
 
 /** A batch of requests (PEM or DER bytes), answered in one reply with the same id. */
 export interface CsrCheckRequest {
@@ -21,9 +21,9 @@ export interface CsrCheckReply {
 const port = parentPort;
 if (!port) throw new Error('the CSR check pool runs as a worker thread');
 
-function verdict(csr: Uint8Array): StationErrorShape | null {
+async function verdict(csr: Uint8Array): Promise<StationErrorShape | null> {
   try {
-    readCsrSync(Buffer.from(csr.buffer, csr.byteOffset, csr.byteLength));
+    await readCsrOnThisThread(Buffer.from(csr.buffer, csr.byteOffset, csr.byteLength));
     return null;
   } catch (error) {
     if (isStationError(error)) return error.toShape();
@@ -31,7 +31,13 @@ function verdict(csr: Uint8Array): StationErrorShape | null {
   }
 }
 
+// Messages are handled one at a time: a batch's checks finish before the next batch starts.
+let previous: Promise<void> = Promise.resolve();
 port.on('message', ({ id, csrs }: CsrCheckRequest) => {
-  const reply: CsrCheckReply = { id, verdicts: csrs.map(verdict) };
-  port.postMessage(reply);
+  previous = previous.then(async () => {
+    const verdicts: (StationErrorShape | null)[] = [];
+    for (const csr of csrs) verdicts.push(await verdict(csr));
+    const reply: CsrCheckReply = { id, verdicts };
+    port.postMessage(reply);
+  });
 });

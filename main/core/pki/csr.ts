@@ -14,7 +14,13 @@ import {
 } from './der';
 import { decodeName, type DecodedNameAttribute, encodeName, type NameAttribute } from './name';
 import { pemOrDer } from './pem';
-import { describeCheckedPublicKey, type PublicKeyDescription, type PublicKeyInfo, readPublicKey } from './public-key';
+import {
+  describeCheckedPublicKey,
+  importPublicKey,
+  type PublicKeyDescription,
+  type PublicKeyInfo,
+  readPublicKey,
+} from './public-key';
 import {
   algorithmIdentifier,
   UnsupportedSignatureAlgorithm,
@@ -122,10 +128,14 @@ export function readCheckedCsr(bytes: Buffer): { subject: DecodedNameAttribute[]
   return { subject, publicKey: describeCheckedPublicKey(spki) };
 }
 
-/** readCsr() on the calling thread, for a worker thread that checks requests and does nothing else. */
-export function readCsrSync(bytes: Buffer): CertificationRequest {
+/**
+ * readCsr() on the calling thread, for a worker thread that checks requests and does nothing
+ * else: the signature is verified here rather than on libuv's pool, and the key imported through
+ * importPublicKey().
+ */
+export async function readCsrOnThisThread(bytes: Buffer): Promise<CertificationRequest> {
   const parsed = parseCsr(bytes);
-  const publicKey = readPublicKey(parsed.spki);
+  const publicKey = await importPublicKey(parsed.spki);
   const { algorithm, info, signature } = parsed;
   let verified: boolean | UnsupportedSignatureAlgorithm;
   try {
