@@ -7,6 +7,7 @@ import type { Policy } from '../../preload/contract';
 import { verifyAuditLog } from '../../main/core/audit/audit-log.repo';
 import { type CertificateRecorder, createCertificateRecorder } from '../../main/core/issuance/certificate-recorder';
 import type { CertificateRow } from '../../main/core/issuance/certificates.repo';
+import { insertJob, insertJobRow, jobRowsPage, setRowOutcome } from '../../main/core/jobs/jobs.repo';
 import { openDatabaseFile } from '../../main/core/store/database';
 import { orderedUuid } from '../../main/core/store/ordered-id';
 import { openStation } from '../../main/core/station';
@@ -133,5 +134,62 @@ describe('certificate recorder', () => {
       committed(rows.map((r) => r.id)),
       rows.map((r) => r.id).filter((_, i) => i !== 4),
     );
+  });
+
+  it('completes a job row with its certificate; a row done stays done if its caller later marks it failed', async () => {
+    const jobId = orderedUuid();
+    insertJob(db, {
+      id: jobId,
+      options: { kind: 'certificates-unmanaged', policyId: policy.id, keySource: 'csv', stationKeyType: 'EC-P256' },
+      inputName: 'rows.csv',
+      createdBy: 'test',
+      createdAt: new Date().toISOString(),
+    });
+    for (const line of [1, 2]) {
+      insertJobRow(db, jobId, {
+        line,
+        name: `row-${line}`,
+        status: 'pending',
+        payload: { description: '', attributes: {} },
+      });
+    }
+    const row = certificate();
+    const sealed = new Uint8Array([1, 2, 3]);
+    await recorder.record(row, audit(row), { jobRow: { jobId, line: 1, sealedKey: sealed } });
+    setRowOutcome(db, jobId, 1, { status: 'failed', error: { code: 'INTERNAL', message: 'told otherwise' } });
+    setRowOutcome(db, jobId, 2, { status: 'failed', error: { code: 'INTERNAL', message: 'really failed' } });
+    const rows = jobRowsPage(db, jobId, { afterLine: 0, limit: 10, statuses: ['done', 'failed'] });
+    assert.deepEqual(
+      rows.map((r) => [r.line, r.status, r.certificateId, r.errorCode]),
+      [
+        [1, 'done', row.id, null],
+        [2, 'failed', null, 'INTERNAL'],
+      ],
+    );
+    assert.deepEqual([...(rows[0]?.sealedKey ?? [])], [1, 2, 3]);
+  });
+
+  it('fails the whole group, recording nothing, when the database stays locked', async () => {
+    // Another connection holds the write lock past the recorder's busy timeout (5 s).
+    const other = openDatabaseFile(db.name);
+    other.prepare('BEGIN IMMEDIATE').run();
+    const rows = Array.from({ length: 5 }, () => certificate());
+    const outcomes = Promise.allSettled(rows.map((row) => recorder.record(row, audit(row))));
+    const settled = await outcomes.finally(() => {
+      other.prepare('ROLLBACK').run();
+      other.close();
+    });
+    for (const outcome of settled) {
+      assert.equal(outcome.status, 'rejected');
+      assert.match(
+        String((outcome as PromiseRejectedResult).reason.message),
+        /could not record the certificates: database is locked/,
+      );
+    }
+    assert.deepEqual(committed(rows.map((r) => r.id)), []);
+    // The recorder goes on once the lock is gone.
+    const after = certificate();
+    await recorder.record(after, audit(after));
+    assert.deepEqual(committed([after.id]), [after.id]);
   });
 });

@@ -1,6 +1,7 @@
 // The recorder's own thread: commits certificates with their audit entries on a connection of its
 // own, so that waiting for the disk (synchronous = FULL) never stops the station's main thread.
 import { parentPort, workerData } from 'node:worker_threads';
+import BetterSqlite3 from 'better-sqlite3';
 import { appendAudit, type AuditRecord } from '../audit/audit-log.repo';
 import { openDatabaseFile } from '../store/database';
 import { writeTransaction } from '../store/write-transaction';
@@ -42,6 +43,11 @@ function recordOne(job: RecordJob): void {
   if (job.jobRow) completeJobRow(db, job.jobRow, job.row.id);
 }
 
+/** A failure of the database itself rather than a refusal of one row (a constraint, a job row not pending). */
+function databaseFailed(error: unknown): boolean {
+  return error instanceof BetterSqlite3.SqliteError && !error.code.startsWith('SQLITE_CONSTRAINT');
+}
+
 /** The group with a savepoint per row, so that a bad row (a serial collision) fails alone. */
 function recordEachAlone(jobs: RecordJob[]): RecordOutcome[] {
   const outcomes: RecordOutcome[] = jobs.map(() => null);
@@ -50,6 +56,9 @@ function recordEachAlone(jobs: RecordJob[]): RecordOutcome[] {
       try {
         db.transaction(() => recordOne(job))();
       } catch (error) {
+        // SQLite itself ends the whole transaction on some failures (a full disk, an I/O error):
+        // later rows would then commit on their own. Fail the group instead.
+        if (!db.inTransaction) throw error;
         outcomes[i] = error instanceof Error ? error.message : String(error);
       }
     });
@@ -65,8 +74,11 @@ port.on('message', (jobs: RecordJob[]) => {
     // If any row is refused the whole group rolls back and is written again row by row.
     writeTransaction(db, () => jobs.forEach(recordOne));
     outcomes = jobs.map(() => null);
-  } catch {
+  } catch (error) {
     try {
+      // The database, not a row, failed (busy, full, unreadable): trying again row by row would
+      // only wait out the busy timeout a second time.
+      if (databaseFailed(error)) throw error;
       outcomes = recordEachAlone(jobs);
     } catch (error) {
       const message = `the station database could not record the certificates: ${error instanceof Error ? error.message : String(error)}`;

@@ -34,10 +34,18 @@ async function verdict(csr: Uint8Array): Promise<StationErrorShape | null> {
 // Messages are handled one at a time: a batch's checks finish before the next batch starts.
 let previous: Promise<void> = Promise.resolve();
 port.on('message', ({ id, csrs }: CsrCheckRequest) => {
-  previous = previous.then(async () => {
-    const verdicts: (StationErrorShape | null)[] = [];
-    for (const csr of csrs) verdicts.push(await verdict(csr));
-    const reply: CsrCheckReply = { id, verdicts };
-    port.postMessage(reply);
-  });
+  previous = previous
+    .then(async () => {
+      const verdicts: (StationErrorShape | null)[] = [];
+      for (const csr of csrs) verdicts.push(await verdict(csr));
+      const reply: CsrCheckReply = { id, verdicts };
+      port.postMessage(reply);
+    })
+    // Whatever escapes is thrown where it stops this thread, so that the pool sees it fail
+    // instead of waiting for a reply; the chain itself stays usable.
+    .catch((error: unknown) => {
+      setImmediate(() => {
+        throw error;
+      });
+    });
 });

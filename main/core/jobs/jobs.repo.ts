@@ -185,6 +185,7 @@ export function jobRowsPage(
   ).map(toJobRow);
 }
 
+/** A done row stays done: its certificate committed, whatever its caller was told afterwards. */
 export function setRowOutcome(
   db: Database,
   jobId: string,
@@ -194,7 +195,8 @@ export function setRowOutcome(
   statement(
     db,
     `UPDATE job_rows SET status = @status, device_id = COALESCE(@deviceId, device_id),
-       error_code = @code, error_message = @message WHERE job_id = @jobId AND line = @line`,
+       error_code = @code, error_message = @message
+     WHERE job_id = @jobId AND line = @line AND status <> 'done'`,
   ).run({
     jobId,
     line,
