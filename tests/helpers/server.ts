@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { after } from 'node:test';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import type {
   AuditRecord,
   CertificateRecord,
@@ -11,7 +11,7 @@ import type {
   SyncRecord,
 } from '../../sync-protocol';
 import { createAdministrator, startServer, type RunningServer } from '../../server/start-server';
-import { createTestDatabase } from './postgres';
+import { createTestDatabase, testPool } from './postgres';
 
 export interface ApiAnswer<T = unknown> {
   status: number;
@@ -62,7 +62,7 @@ export async function startTestServer(): Promise<TestServer> {
   const database = await createTestDatabase();
   const server = await startServer({ databaseUrl: database.url, port: 0 });
   const { token } = await createAdministrator(database.url, 'admin');
-  const db = new Pool({ connectionString: database.url, max: 2 });
+  const db = testPool(database.url);
   after(async () => {
     await server.close();
     await db.end();

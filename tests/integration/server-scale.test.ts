@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict';
 import { randomInt, randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import { Pool } from 'pg';
 import { syncPaths, type PushRequest, type PushResponse } from '../../sync-protocol';
 import { migrations } from '../../server/db/migrations';
 import { createAdministrator, startServer } from '../../server/start-server';
-import { createTestDatabase } from '../helpers/postgres';
+import { createTestDatabase, testPool } from '../helpers/postgres';
 import { api, count, errorCode, errorDetails, pushOf, sample, type ApiAnswer } from '../helpers/server';
 
 const database = await createTestDatabase();
 // Two instances starting at once on an empty database: both run the migrations.
 const instances = await Promise.all([0, 1].map(() => startServer({ databaseUrl: database.url, port: 0 })));
-const db = new Pool({ connectionString: database.url, max: 2 });
+const db = testPool(database.url);
 after(async () => {
   await Promise.all(instances.map((i) => i.close()));
   await db.end();

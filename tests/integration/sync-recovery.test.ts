@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { cpSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { registerDevices } from '../../main/core/inventory/devices.repo';
 import { openStation, type Station } from '../../main/core/station';
 import { createAdministrator, type RunningServer, startServer } from '../../server/start-server';
 import { call, refused } from '../helpers/pki';
-import { createTestDatabase } from '../helpers/postgres';
+import { createTestDatabase, testPool } from '../helpers/postgres';
 import { api, count } from '../helpers/server';
 import { callContext, ctx } from '../helpers/station';
 import { tempDir } from '../helpers/temp-dir';
@@ -26,7 +26,7 @@ describe('sync when it cannot simply go on', () => {
     database = await createTestDatabase();
     server = await startServer({ databaseUrl: database.url, port: 0 });
     adminToken = (await createAdministrator(database.url, 'admin')).token;
-    db = new Pool({ connectionString: database.url, max: 2 });
+    db = testPool(database.url);
   });
   after(async () => {
     await server.close();

@@ -6,13 +6,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { registerDevices } from '../../main/core/inventory/devices.repo';
 import { openStation, type Station } from '../../main/core/station';
 import { createAdministrator } from '../../server/start-server';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy';
 import { call } from '../helpers/pki';
-import { createTestDatabase } from '../helpers/postgres';
+import { createTestDatabase, testPool } from '../helpers/postgres';
 import { api, count } from '../helpers/server';
 import { ctx } from '../helpers/station';
 import { tempDir } from '../helpers/temp-dir';
@@ -50,7 +50,7 @@ describe('the central server killed in the middle of a push', () => {
     const first = await serverProcess(database.url);
     current = first.child;
     proxy = await startFaultProxy(first.url);
-    db = new Pool({ connectionString: database.url, max: 2 });
+    db = testPool(database.url);
     const { token } = await createAdministrator(database.url, 'admin');
     const created = await api<{ enrolmentToken: string }>(first.url, 'POST', '/api/v1/stations', {
       token,

@@ -12,9 +12,9 @@ import type { SyncStatus } from '../../preload/contract';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
 import { setUpLine, type TestLine } from '../helpers/line';
 import { call, refused } from '../helpers/pki';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { createAdministrator, type RunningServer, startServer } from '../../server/start-server';
-import { createTestDatabase } from '../helpers/postgres';
+import { createTestDatabase, testPool } from '../helpers/postgres';
 import { api, count } from '../helpers/server';
 import { tempDir } from '../helpers/temp-dir';
 
@@ -55,7 +55,7 @@ describe('a station syncing with the central server', () => {
     database = await createTestDatabase();
     running = await startServer({ databaseUrl: database.url, port: 0 });
     const { token } = await createAdministrator(database.url, 'admin');
-    const db = new Pool({ connectionString: database.url, max: 2 });
+    const db = testPool(database.url);
     server = { db, call: (method, path, options = {}) => api(running.url, method, path, { token, ...options }) };
     proxy = await startFaultProxy(running.url);
     simulator = await startSimulator({
