@@ -66,26 +66,31 @@ function recordEachAlone(jobs: RecordJob[]): RecordOutcome[] {
   return outcomes;
 }
 
-port.on('message', (jobs: RecordJob[]) => {
-  let outcomes: RecordOutcome[];
+/** Every row of the group fails with why the database could not take it. */
+function groupFailed(jobs: RecordJob[], error: unknown): RecordOutcome[] {
+  const message = `the station database could not record the certificates: ${error instanceof Error ? error.message : String(error)}`;
+  return jobs.map(() => message);
+}
+
+/** Commits a group; per row, null or why it was not recorded. */
+function record(jobs: RecordJob[]): RecordOutcome[] {
   try {
     // The common case, every row good, without savepoints: a savepoint per row made SQLite copy
     // each page the row touched into its statement journal, a quarter of the recorder's time.
     // If any row is refused the whole group rolls back and is written again row by row.
     writeTransaction(db, () => jobs.forEach(recordOne));
-    outcomes = jobs.map(() => null);
+    return jobs.map(() => null);
   } catch (error) {
-    try {
-      // The database, not a row, failed (busy, full, unreadable): trying again row by row would
-      // only wait out the busy timeout a second time.
-      if (databaseFailed(error)) throw error;
-      outcomes = recordEachAlone(jobs);
-    } catch (error) {
-      const message = `the station database could not record the certificates: ${error instanceof Error ? error.message : String(error)}`;
-      port.postMessage(jobs.map(() => message));
-      return;
-    }
+    // The database, not a row, failed (busy, full, unreadable): trying again row by row would
+    // only wait out the busy timeout a second time.
+    if (databaseFailed(error)) return groupFailed(jobs, error);
   }
-  port.postMessage(outcomes);
-});
+  try {
+    return recordEachAlone(jobs);
+  } catch (error) {
+    return groupFailed(jobs, error);
+  }
+}
+
+port.on('message', (jobs: RecordJob[]) => port.postMessage(record(jobs)));
 port.on('close', () => db.close());

@@ -126,6 +126,15 @@ function positiveInteger(node: Node | undefined, what: string): Buffer {
   return first === 0 ? content.subarray(1) : content;
 }
 
+/** fastKey(), with malformed DER reported as PUBLIC_KEY_INVALID. */
+function checkedFastKey(spki: Buffer): ReturnType<typeof fastKey> {
+  try {
+    return fastKey(spki);
+  } catch (error) {
+    throw publicKeyInvalid(error);
+  }
+}
+
 function publicKeyInvalid(error: unknown): StationError {
   const detail = error instanceof DerError ? ` (${error.message})` : '';
   return new StationError(
@@ -141,12 +150,7 @@ function publicKeyInvalid(error: unknown): StationError {
  * OpenSSL, which costs as much as a signature verification and checks only what was checked then.
  */
 export function describeCheckedPublicKey(spki: Buffer): PublicKeyDescription {
-  let fast: ReturnType<typeof fastKey>;
-  try {
-    fast = fastKey(spki);
-  } catch (error) {
-    throw publicKeyInvalid(error);
-  }
+  const fast = checkedFastKey(spki);
   if (!fast) return readPublicKey(spki);
   return { spki, type: fast.type, bits: fast.bits, label: fast.label };
 }
@@ -177,12 +181,7 @@ export function readPublicKey(spki: Buffer): PublicKeyInfo {
  * instead of 156 µs per CSR. The same result and the same errors as readPublicKey().
  */
 export async function importPublicKey(spki: Buffer): Promise<PublicKeyInfo> {
-  let fast: ReturnType<typeof fastKey>;
-  try {
-    fast = fastKey(spki);
-  } catch (error) {
-    throw publicKeyInvalid(error);
-  }
+  const fast = checkedFastKey(spki);
   if (!fast?.ecPoint || fast.jwk.crv === undefined) return readPublicKey(spki);
   try {
     const imported = await webcrypto.subtle.importKey(
