@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import Papa from 'papaparse';
 import { StationError } from '../errors/station-error';
 
@@ -98,6 +99,51 @@ async function* unixLineEnds(chunks: AsyncGenerator<string>): AsyncGenerator<str
   if (carry) yield '\n';
 }
 
+/**
+ * papaparse's own Node stream (NODE_STREAM_INPUT) pauses after every 16 records and, each time,
+ * copies the rest of its input chunk and parses it afresh — without quotes, by splitting all of
+ * it into lines again. That is quadratic in a chunk: most of a 10,000-row station-keyed job's
+ * validation. Here papaparse reads a Readable in its chunk mode instead: each chunk of text goes
+ * in as one 'data' event, is parsed before the event returns, and hands back all its whole
+ * records at once; a record cut by the chunk's end waits for the next chunk inside papaparse. The
+ * next chunk goes in only once those records are read, so one chunk's records are held at a time.
+ */
+function chunkParser(delimiter: string): { parse(text: string): string[][]; end(): string[][] } {
+  // Never pushed to: papaparse only listens to it, and the text is handed over by emit().
+  const source = new Readable({ read: () => undefined });
+  let records: string[][] = [];
+  let failure: unknown = null;
+  Papa.parse<string[]>(source, {
+    delimiter,
+    newline: '\n',
+    skipEmptyLines: false,
+    chunk: (results) => {
+      records = records.length === 0 ? results.data : records.concat(results.data);
+    },
+    error: (error) => {
+      failure = error;
+    },
+    // Every record arrives through chunk(); end() returns the last of them.
+    complete: () => undefined,
+  });
+  const take = (): string[][] => {
+    if (failure) throw inputInvalid(`The CSV file could not be read (${String(failure)}).`);
+    const taken = records;
+    records = [];
+    return taken;
+  };
+  return {
+    parse(text) {
+      source.emit('data', text);
+      return take();
+    },
+    end() {
+      source.emit('end');
+      return take();
+    },
+  };
+}
+
 export async function* readCsvRecords(file: string): AsyncGenerator<CsvRecord> {
   const chunks = unixLineEnds(decodedChunks(file));
   let first = '';
@@ -107,49 +153,18 @@ export async function* readCsvRecords(file: string): AsyncGenerator<CsvRecord> {
     if (next.done) break;
     first += next.value;
   }
-  const parser = Papa.parse(Papa.NODE_STREAM_INPUT, {
-    delimiter: headerDelimiter(first),
-    newline: '\n',
-    skipEmptyLines: false,
-  });
-  const write = async (text: string) => {
-    if (parser.destroyed) return;
-    if (!parser.write(text)) {
-      // A reader that stopped early (a bad header) destroys the parser: stop waiting then too.
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          parser.off('drain', done);
-          parser.off('close', done);
-          resolve();
-        };
-        parser.on('drain', done);
-        parser.on('close', done);
-      });
-    }
-  };
-  const feeding = (async () => {
-    try {
-      await write(first);
-      for await (const text of chunks) {
-        if (parser.destroyed) return;
-        await write(text);
-      }
-      parser.end();
-    } catch (error) {
-      parser.destroy(error as Error);
-    }
-  })();
+  const parser = chunkParser(headerDelimiter(first));
   let line = 1;
-  try {
-    for await (const row of parser as AsyncIterable<string[]>) {
+  function* numbered(rows: string[][]): Generator<CsvRecord> {
+    for (const fields of rows) {
       const start = line;
       // A record spans one line plus one per newline inside its quoted fields.
-      line += 1 + row.reduce((n, field) => n + countNewlines(field), 0);
-      if (row.length === 1 && row[0] === '') continue;
-      yield { line: start, fields: row };
+      line += 1 + fields.reduce((n, field) => n + countNewlines(field), 0);
+      if (fields.length === 1 && fields[0] === '') continue;
+      yield { line: start, fields };
     }
-  } finally {
-    parser.destroy();
-    await feeding;
   }
+  yield* numbered(parser.parse(first));
+  for await (const text of chunks) yield* numbered(parser.parse(text));
+  yield* numbered(parser.end());
 }
