@@ -7,7 +7,8 @@
 // other, so the jobs' memory is the jobs' own (not the heap the engine's run left behind), all
 // from the station bundled as it ships. Prints rows/s, the ratio to the engine, the CPU time per
 // row (every thread of the process), the RSS before the jobs and the peak; and how fast a job
-// reads a CSV beside papaparse on the whole text in memory.
+// reads a CSV beside papaparse on the whole text in memory, and a register-devices job of as
+// many rows as the CSR job (no baseline: no certificates).
 // Usage: npm run bench -- batch [--rows N] [--station-rows N] [--cpu-prof DIR]
 import { build as esbuild } from 'esbuild';
 import { execFileSync, spawn } from 'node:child_process';
@@ -152,6 +153,8 @@ async function timedJob(
 const csrsFile = path.join(dir, 'csrs.b64');
 const csvFile = path.join(dir, 'csrs.csv');
 const stationFile = path.join(dir, 'station.csv');
+/** A device list as "Register multiple devices" takes it: short unquoted rows. */
+const devicesFile = path.join(dir, 'devices.csv');
 const recipientFile = path.join(dir, 'recipient.pem');
 
 /**
@@ -287,6 +290,11 @@ if (values.child === 'engine') {
     },
     stationRows,
   );
+  const keyedPeak = peakRss;
+  const keyedPhases = [...phases];
+  peakRss = process.memoryUsage().rss;
+  const group = await call<{ id: string }>(station, 'deviceGroups.create', { name: 'Bench devices' });
+  const register = await timedJob(station, devicesFile, { kind: 'register-devices', groupId: group.id }, rows);
   clearInterval(sampler);
   const times = (t: typeof csr) => ({
     validate: t.validate,
@@ -299,7 +307,8 @@ if (values.child === 'engine') {
   });
   process.send?.({
     csr: { ...times(csr), peakRss: csrPeak, phases: csrPhases },
-    keyed: { ...times(keyed), peakRss, phases: [...phases] },
+    keyed: { ...times(keyed), peakRss: keyedPeak, phases: keyedPhases },
+    register: { ...times(register), peakRss, phases: [...phases] },
     beforeRss,
   });
   await station.close();
@@ -317,8 +326,6 @@ if (values.child === 'engine') {
   );
   writeFileSync(recipientFile, recipientPem());
   console.log(`inputs: ${mib(statSync(csvFile).size)} CSR CSV, ${mib(statSync(stationFile).size)} station CSV`);
-  // A device list as "Register multiple devices" takes it: short unquoted rows.
-  const devicesFile = path.join(dir, 'devices.csv');
   writeFileSync(
     devicesFile,
     ['device_name,description,attr.serial', ...Array.from({ length: rows }, (_, i) => `dev-${i},Line 3,SN${i}`)].join(
@@ -354,7 +361,7 @@ if (values.child === 'engine') {
     phases: string[];
   };
   let engineBetween: EngineRun | undefined;
-  const jobs = await runChild<{ csr: Timed; keyed: Timed; beforeRss: number }>(
+  const jobs = await runChild<{ csr: Timed; keyed: Timed; register: Timed; beforeRss: number }>(
     bundle,
     'jobs',
     setup.policyId,
@@ -362,7 +369,7 @@ if (values.child === 'engine') {
       engineBetween = await runChild<EngineRun>(bundle, 'engine', setup.policyId);
     },
   );
-  const { csr, keyed } = jobs;
+  const { csr, keyed, register } = jobs;
   const engineAfter = await runChild<EngineRun>(bundle, 'engine', setup.policyId);
   if (!engineBetween) throw new Error('the engine was not measured between the jobs');
   const measured = [engineBefore, engineBetween, engineAfter];
@@ -411,7 +418,14 @@ if (values.child === 'engine') {
   );
   console.log(`  result    ${keyed.result.toFixed(1)} s   ${mib(keyed.zipBytes)} ZIP; peak RSS ${mib(keyed.peakRss)}`);
   console.log(`  memory    ${keyed.phases.join('; ')}`);
-  const peak = Math.max(csr.peakRss, keyed.peakRss);
+  console.log(`\nregister-devices job, ${fmt(rows)} rows (no certificates):`);
+  console.log(
+    `  validate  ${register.validate.toFixed(1)} s   ${fmt(rows / register.validate)} rows/s   ${cpu(register.cpuValidate)}`,
+  );
+  console.log(
+    `  run       ${register.run.toFixed(1)} s   ${fmt(rows / register.run)} devices/s   ${cpu(register.cpuRun)}; peak RSS ${mib(register.peakRss)}`,
+  );
+  const peak = Math.max(csr.peakRss, keyed.peakRss, register.peakRss);
   console.log(
     `\nRSS before the jobs ${mib(jobs.beforeRss)}, peak ${mib(peak)} = ${Math.round(peak / 1e6)} MB (jobs process)`,
   );

@@ -3,6 +3,7 @@ import { createWriteStream, mkdirSync, readdirSync, readFileSync, writeFileSync 
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Job } from '../../preload/contract';
+import { verifyAuditLog } from '../../main/core/audit/audit-log.repo';
 import { ZipWriter } from '../../main/core/jobs/zip-writer';
 import { openStation, type Station } from '../../main/core/station';
 import { assertCounts, createJob, csrCsv, openSealedKey, runJob, unpackResult } from '../helpers/jobs';
@@ -289,6 +290,39 @@ describe('batch jobs', () => {
     const listed = await call(station, 'devices.list', { groupId, search: 'reg-', limit: 10 });
     const reg1 = listed.items.find((d) => d.name === 'reg-1');
     assert.equal(reg1?.attributes.mac, '00:11:22:33:44:01');
+  });
+
+  it('fails only the row whose name was taken after validation; the rest of its page registers, each audited', async () => {
+    const work = path.join(dir, 'register-race');
+    mkdirSync(work);
+    const csv = path.join(work, 'devices.csv');
+    const names = Array.from({ length: 40 }, (_, i) => `race-${i + 1}`);
+    writeFileSync(csv, `device_name,attr.serial\n${names.map((name, i) => `${name},R${i + 1}`).join('\n')}\n`);
+    const job = await createJob(station, csv, { kind: 'register-devices', groupId });
+    assertCounts(job, { total: 40, pending: 40, invalid: 0 });
+    // Registered by hand between validation and the run: the page with race-17 is refused once.
+    await call(station, 'devices.register', { name: 'race-17', groupId });
+    const auditBefore = station.db
+      .prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'device.register'")
+      .get() as {
+      n: number;
+    };
+    const done = await runJob(station, job.id);
+    assertCounts(done, { done: 39, failed: 1 });
+    const failed = station.db
+      .prepare("SELECT line, error_code AS code FROM job_rows WHERE job_id = ? AND status = 'failed'")
+      .all(job.id);
+    assert.deepEqual(failed, [{ line: 18, code: 'DEVICE_NAME_TAKEN' }]);
+    const listed = await call(station, 'devices.list', { groupId, search: 'race-', limit: 100 });
+    assert.equal(listed.items.length, 40);
+    assert.equal(listed.items.find((d) => d.name === 'race-40')?.attributes.serial, 'R40');
+    const auditAfter = station.db
+      .prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'device.register'")
+      .get() as {
+      n: number;
+    };
+    assert.equal(auditAfter.n - auditBefore.n, 39);
+    assert.equal(verifyAuditLog(station.db).ok, true);
   });
 });
 

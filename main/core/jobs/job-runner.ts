@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { StationKeyType } from '../../../preload/contract';
@@ -49,6 +49,11 @@ export async function stationKeyPair(type: StationKeyType): Promise<{ publicKey:
   return generateKeyPairAsync('ec', { namedCurve: type === 'EC-P384' ? 'P-384' : 'P-256' });
 }
 
+/** A row refused by the database (a UNIQUE or CHECK constraint), as opposed to the database failing. */
+function isConstraintError(error: unknown): boolean {
+  return error instanceof BetterSqlite3.SqliteError && error.code.startsWith('SQLITE_CONSTRAINT');
+}
+
 function failure(error: unknown): { code: string; message: string } {
   if (isStationError(error)) return { code: error.code, message: error.message };
   return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
@@ -89,35 +94,59 @@ export async function runJobRows(deps: RunDeps): Promise<void> {
     });
   };
 
-  const registerPage = (rows: JobRowRecord[]) => {
-    const time = new Date().toISOString();
+  /** Registers a row's device and marks the row done; throws, with nothing of the row kept, if it is refused. */
+  const registerRow = (row: JobRowRecord, time: string) => {
+    const id = insertDevice(
+      db,
+      {
+        name: row.name,
+        description: row.payload.description,
+        groupId: options.groupId ?? '',
+        attributes: row.payload.attributes,
+      },
+      deps.ctx,
+      time,
+      'job-register-device',
+    );
+    setRowOutcome(db, job.id, row.line, { status: 'done', deviceId: id });
+  };
+
+  /** A page with a savepoint per row, so that one refused row (a name taken since validation) fails alone. */
+  const registerEachAlone = (rows: JobRowRecord[], time: string) => {
     const outcomes: ['done' | 'failed', JobRowRecord][] = [];
     writeTransaction(db, () => {
       for (const row of rows) {
         try {
-          // A savepoint per row: one clash fails its row, not the page.
-          db.transaction(() => {
-            const id = insertDevice(
-              db,
-              {
-                name: row.name,
-                description: row.payload.description,
-                groupId: options.groupId ?? '',
-                attributes: row.payload.attributes,
-              },
-              deps.ctx,
-              time,
-              'job-register-device',
-            );
-            setRowOutcome(db, job.id, row.line, { status: 'done', deviceId: id });
-          })();
+          db.transaction(() => registerRow(row, time))();
           outcomes.push(['done', row]);
         } catch (error) {
+          // SQLite itself ends the whole transaction on some failures (a full disk): stop the page.
+          if (!db.inTransaction) throw error;
           setRowOutcome(db, job.id, row.line, { status: 'failed', error: failure(error) });
           outcomes.push(['failed', row]);
         }
       }
     });
+    return outcomes;
+  };
+
+  const registerPage = (rows: JobRowRecord[]) => {
+    const time = new Date().toISOString();
+    let outcomes: ['done' | 'failed', JobRowRecord][];
+    try {
+      // Every row good, the common case, without savepoints: a savepoint per row makes SQLite copy
+      // each page the row touches into its statement journal. A refused row rolls the page back,
+      // and the page is written again row by row.
+      outcomes = writeTransaction(db, () =>
+        rows.map((row): ['done', JobRowRecord] => {
+          registerRow(row, time);
+          return ['done', row];
+        }),
+      );
+    } catch (error) {
+      if (!isStationError(error) && !isConstraintError(error)) throw error;
+      outcomes = registerEachAlone(rows, time);
+    }
     for (const [outcome, row] of outcomes) deps.onRowDone(row, outcome);
   };
 
