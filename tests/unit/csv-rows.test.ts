@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -93,6 +93,28 @@ describe('readCsvRecords', () => {
     assert.deepEqual(records[0], { line: 1, fields: ['device_name', 'attr.serial'] });
     assert.deepEqual(records[1], { line: 2, fields: [long, '1'] });
     assert.deepEqual(records[2], { line: 4, fields: ['last', '2'] });
+  });
+
+  it('closes the file when its reader stops at the first record (a bad header)', async () => {
+    const file = path.join(dir, 'stopped.csv');
+    writeFileSync(file, `bad_header\n${'x\n'.repeat(chunk)}`);
+    /** This process's open descriptors that point at the file (Linux: /proc/self/fd). */
+    const openOnFile = () =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`) === file;
+        } catch {
+          return false;
+        }
+      });
+    for await (const record of readCsvRecords(file)) {
+      assert.deepEqual(record.fields, ['bad_header']);
+      assert.equal(openOnFile().length, 1, 'the file is open while it is read');
+      break;
+    }
+    // The stream closes its descriptor asynchronously once destroyed: give it a moment.
+    for (let i = 0; i < 100 && openOnFile().length > 0; i += 1) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(openOnFile(), []);
   });
 
   it('reads a file without a final newline, and a header alone', async () => {

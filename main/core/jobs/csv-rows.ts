@@ -164,7 +164,12 @@ export async function* readCsvRecords(file: string): AsyncGenerator<CsvRecord> {
       yield { line: start, fields };
     }
   }
-  yield* numbered(parser.parse(first));
-  for await (const text of chunks) yield* numbered(parser.parse(text));
-  yield* numbered(parser.end());
+  try {
+    yield* numbered(parser.parse(first));
+    for await (const text of chunks) yield* numbered(parser.parse(text));
+    yield* numbered(parser.end());
+  } finally {
+    // A reader that stops early (a bad header) closes the file now, not when it is collected.
+    await chunks.return(undefined);
+  }
 }
