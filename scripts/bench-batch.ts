@@ -209,7 +209,7 @@ function checkResult(zip: string, entries: number): void {
 /**
  * Runs the bundled script as `child`, waits for it, and returns the last thing it sent back. When
  * the child asks for it (a message `{ pause: true }`), `meanwhile` runs and the child is then told
- * to go on: the jobs child waits so between its two jobs while the engine is measured.
+ * to go on: the jobs child waits between its two jobs while the engine is measured.
  */
 async function runChild<T>(
   bundle: string,

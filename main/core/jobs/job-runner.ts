@@ -1,4 +1,4 @@
-import BetterSqlite3, { type Database } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import { generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { StationKeyType } from '../../../preload/contract';
@@ -7,6 +7,7 @@ import { insertDevice } from '../inventory/devices.repo';
 import type { MutationContext } from '../inventory/mutation-context';
 import type { IssuanceEngine, IssueRequest } from '../issuance/issuance-engine';
 import { statement } from '../store/statements';
+import { writeEachOrRefuseAlone } from '../store/batch-write';
 import { writeTransaction } from '../store/write-transaction';
 import { type JobRowRecord, jobRowsPage, setRowOutcome, type StoredJob } from './jobs.repo';
 
@@ -47,11 +48,6 @@ const pageSize = 128;
 export async function stationKeyPair(type: StationKeyType): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
   if (type === 'RSA-2048') return generateKeyPairAsync('rsa', { modulusLength: 2048 });
   return generateKeyPairAsync('ec', { namedCurve: type === 'EC-P384' ? 'P-384' : 'P-256' });
-}
-
-/** A row refused by the database (a UNIQUE or CHECK constraint), as opposed to the database failing. */
-function isConstraintError(error: unknown): boolean {
-  return error instanceof BetterSqlite3.SqliteError && error.code.startsWith('SQLITE_CONSTRAINT');
 }
 
 function failure(error: unknown): { code: string; message: string } {
@@ -111,43 +107,16 @@ export async function runJobRows(deps: RunDeps): Promise<void> {
     setRowOutcome(db, job.id, row.line, { status: 'done', deviceId: id });
   };
 
-  /** A page with a savepoint per row, so that one refused row (a name taken since validation) fails alone. */
-  const registerEachAlone = (rows: JobRowRecord[], time: string) => {
-    const outcomes: ['done' | 'failed', JobRowRecord][] = [];
-    writeTransaction(db, () => {
-      for (const row of rows) {
-        try {
-          db.transaction(() => registerRow(row, time))();
-          outcomes.push(['done', row]);
-        } catch (error) {
-          // SQLite itself ends the whole transaction on some failures (a full disk): stop the page.
-          if (!db.inTransaction) throw error;
-          setRowOutcome(db, job.id, row.line, { status: 'failed', error: failure(error) });
-          outcomes.push(['failed', row]);
-        }
-      }
-    });
-    return outcomes;
-  };
-
+  /** A page in one commit; a row refused since validation (its name taken meanwhile) fails alone. */
   const registerPage = (rows: JobRowRecord[]) => {
     const time = new Date().toISOString();
-    let outcomes: ['done' | 'failed', JobRowRecord][];
-    try {
-      // Every row good, the common case, without savepoints: a savepoint per row makes SQLite copy
-      // each page the row touches into its statement journal. A refused row rolls the page back,
-      // and the page is written again row by row.
-      outcomes = writeTransaction(db, () =>
-        rows.map((row): ['done', JobRowRecord] => {
-          registerRow(row, time);
-          return ['done', row];
-        }),
-      );
-    } catch (error) {
-      if (!isStationError(error) && !isConstraintError(error)) throw error;
-      outcomes = registerEachAlone(rows, time);
-    }
-    for (const [outcome, row] of outcomes) deps.onRowDone(row, outcome);
+    const refusals = writeEachOrRefuseAlone(
+      db,
+      rows,
+      (row) => registerRow(row, time),
+      (row, error) => setRowOutcome(db, job.id, row.line, { status: 'failed', error: failure(error) }),
+    );
+    rows.forEach((row, i) => deps.onRowDone(row, refusals[i] === null ? 'done' : 'failed'));
   };
 
   const issueRow = async (row: JobRowRecord) => {
