@@ -17,6 +17,7 @@ import { isStationError } from '../../main/core/errors/station-error';
 import { encodeCertificate, encodeTbs } from '../../main/core/pki/certificate';
 import { checkRecipient, envelope } from '../../main/core/pki/cms-enveloped-data';
 import { oid, sequence, setOf, utf8String, x509Time } from '../../main/core/pki/der';
+import { ecKeyPairPkcs8Pem } from '../../main/core/pki/ec-key-export';
 import { oids } from '../../main/core/pki/oids';
 import { pkcs12 } from '../../main/core/pki/pkcs12';
 import { openssl, opensslStatus } from '../helpers/pki';
@@ -127,6 +128,29 @@ describe('CMS EnvelopedData for device private keys', () => {
     const a = envelope(Buffer.from('same'), recipient);
     const b = envelope(Buffer.from('same'), recipient);
     assert.notDeepEqual(a.subarray(-32), b.subarray(-32));
+  });
+
+  it('makes a new station key and a new ephemeral key for every envelope, one thread reusing its curve object', () => {
+    const recipientCert = makeCertificate('ec-ephemeral', ecKey('P-256'));
+    const recipient = checkRecipient(recipientCert.der);
+    // As the station key thread does: a station key, then its envelope, twice.
+    const sealed = [0, 1].map((i) => {
+      const { spki, pkcs8Pem } = ecKeyPairPkcs8Pem('P-256');
+      const file = path.join(dir, `ephemeral-${i}.cms`);
+      writeFileSync(file, envelope(pkcs8Pem, recipient));
+      const printed = openssl(['cms', '-cmsout', '-print', '-inform', 'DER', '-in', file]);
+      const block = /originatorKey:[\s\S]*?publicKey:[^\n]*\n([\s\S]*?)\n\s*ukm:/.exec(printed)?.[1] ?? '';
+      const ephemeral = Buffer.from(
+        [...block.matchAll(/^\s*[0-9a-f]{4} - ([0-9a-f -]+?)\s{2,}/gm)].map((m) => m[1]?.replace(/[ -]/g, '')).join(''),
+        'hex',
+      );
+      assert.equal(ephemeral.length, 65, printed);
+      const opened = openssl(['cms', '-decrypt', '-inform', 'DER', '-in', file, '-inkey', recipientCert.keyFile]);
+      assert.deepEqual(spkiOf(createPrivateKey(opened)), spki);
+      return { point: spki.subarray(-65), ephemeral };
+    });
+    const points = sealed.flatMap(({ point, ephemeral }) => [point.toString('hex'), ephemeral.toString('hex')]);
+    assert.equal(new Set(points).size, 4, 'two station keys and two ephemeral keys, all different');
   });
 
   it('refuses an Ed25519 recipient', () => {

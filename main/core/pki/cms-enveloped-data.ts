@@ -1,4 +1,5 @@
-import { constants, createCipheriv, createECDH, createHash, publicEncrypt, randomBytes } from 'node:crypto';
+import { constants, createCipheriv, createHash, publicEncrypt, randomBytes } from 'node:crypto';
+import { newEcdhKeyPair } from './ecdh-key-pairs';
 import {
   bitString,
   derNull,
@@ -106,8 +107,7 @@ const aes256WrapIdentifier = sequence(oid(oids.aes256Wrap));
  */
 function keyAgreeRecipientInfo(contentKey: Buffer, recipient: EcRecipient): Buffer {
   const curve = curveParameters[recipient.curve];
-  const ephemeral = createECDH(curve.ecdhName);
-  const ephemeralPoint = ephemeral.generateKeys();
+  const { ecdh: ephemeral, publicPoint: ephemeralPoint } = newEcdhKeyPair(curve.ecdhName);
   // The x-coordinate, left-padded to the field size, as SEC1 and OpenSSL define Z.
   const sharedSecret = ephemeral.computeSecret(recipient.publicPoint);
   const kek = x963Kdf(curve.kdfHash, sharedSecret, eccCmsSharedInfo(contentKeyBytes * 8), contentKeyBytes);

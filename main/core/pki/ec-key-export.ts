@@ -1,4 +1,4 @@
-import { createECDH } from 'node:crypto';
+import { newEcdhKeyPair } from './ecdh-key-pairs';
 
 /**
  * A fresh EC key pair written out exactly as OpenSSL exports it (PKCS#8 with the public key,
@@ -53,8 +53,7 @@ export function pemBytes(der: Buffer, label: string): Buffer {
  */
 export function ecKeyPairPkcs8Pem(curve: FastEcCurve): { spki: Buffer; pkcs8Pem: Buffer } {
   const form = forms[curve];
-  const ecdh = createECDH(form.ecdhName);
-  const point = ecdh.generateKeys();
+  const { ecdh, publicPoint: point } = newEcdhKeyPair(form.ecdhName);
   const scalar = ecdh.getPrivateKey();
   const padded = Buffer.alloc(form.size);
   scalar.copy(padded, form.size - scalar.length);
