@@ -72,6 +72,49 @@ describe('batch jobs', () => {
     assert.match(readFileSync(path.join(out, 'results.csv'), 'utf8'), /^line,deviceName,status,/);
   });
 
+  it('keeps a CSR row as the DER of its PEM; rows an earlier version kept as PEM still issue', async () => {
+    const work = path.join(dir, 'der-rows');
+    mkdirSync(work);
+    const csv = csrCsv(work, 4);
+    const job = await createJob(station, csv, { kind: 'certificates-unmanaged', policyId, keySource: 'csv' });
+    assertCounts(job, { total: 4, pending: 4, invalid: 0 });
+    const stored = () =>
+      (
+        station.db.prepare('SELECT line, payload FROM job_rows WHERE job_id = ? ORDER BY line').all(job.id) as {
+          line: number;
+          payload: string;
+        }[]
+      ).map((row) => ({
+        line: row.line,
+        csr: Buffer.from((JSON.parse(row.payload) as { csr: string }).csr, 'base64'),
+      }));
+    const pems = readFileSync(csv, 'utf8').match(
+      /-----BEGIN CERTIFICATE REQUEST-----[^-]+-----END CERTIFICATE REQUEST-----/g,
+    );
+    assert.equal(pems?.length, 4);
+    const rows = stored();
+    rows.forEach((row, i) => {
+      const der = Buffer.from((pems?.[i] ?? '').replace(/-----[A-Z ]+-----|\s/g, ''), 'base64');
+      assert.equal(row.csr[0], 0x30, 'a DER SEQUENCE, not PEM text');
+      assert.deepEqual(row.csr, der);
+    });
+    // Two rows as a job validated before this change kept them: the CSR's PEM text.
+    for (const row of rows.slice(0, 2)) {
+      const pem = `-----BEGIN CERTIFICATE REQUEST-----\n${row.csr.toString('base64')}\n-----END CERTIFICATE REQUEST-----\n`;
+      station.db
+        .prepare("UPDATE job_rows SET payload = json_set(payload, '$.csr', ?) WHERE job_id = ? AND line = ?")
+        .run(Buffer.from(pem).toString('base64'), job.id, row.line);
+    }
+    assert.equal(stored()[0]?.csr.subarray(0, 10).toString('latin1'), '-----BEGIN');
+    const done = await runJob(station, job.id);
+    assertCounts(done, { done: 4, failed: 0 });
+    const out = await unpackResult(station, job.id, work);
+    for (let i = 1; i <= 4; i += 1) {
+      const cert = path.join(out, `dev-${i}`, 'certificate.pem');
+      assert.equal(verify(cert), `${cert}: OK`);
+    }
+  });
+
   it('reports a running job’s rate and time left from its recent rows', async () => {
     const work = path.join(dir, 'rate');
     mkdirSync(work);

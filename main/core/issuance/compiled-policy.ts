@@ -1,6 +1,6 @@
 import type { ErrorCode, Policy, PolicyBody } from '../../../preload/contract';
 import type { KeyAlgorithm, SignatureScheme } from '../../../hsm';
-import type { ParsedCertificate } from '../pki/certificate';
+import { encodeTbs, type ParsedCertificate } from '../pki/certificate';
 import { generalizedTimeText, generalizedTimeToDate, x509Time } from '../pki/der';
 import { authorityInfoAccess } from '../pki/extensions/authority-info-access';
 import { basicConstraints } from '../pki/extensions/basic-constraints';
@@ -73,16 +73,15 @@ export interface PlanProblem {
   message: string;
 }
 
-/** Everything about one certificate except its serial and signature. */
+/**
+ * What the policy makes of one device's request, and every reason it refuses: all a check needs.
+ * Encoding it (planTbs) is left to the one that signs.
+ */
 export interface CertificatePlan {
   subject: NameAttribute[];
-  subjectName: Buffer;
   subjectAltNames: GeneralNameValue[];
   notBefore: Date;
   notAfter: Date;
-  notBeforeDer: Buffer;
-  notAfterDer: Buffer;
-  extensions: Buffer[];
   problems: PlanProblem[];
 }
 
@@ -201,17 +200,14 @@ export function planCertificate(
     });
   }
   let notAfter: Date;
-  let notAfterDer: Buffer;
   if (policy.validity.kind === 'days') {
     // A certificate for a number of days ends with its CA at the latest.
     const wanted = new Date(notBefore.getTime() + policy.validity.days * 86_400_000);
     notAfter = wanted < issuer.notAfter ? wanted : issuer.notAfter;
-    notAfterDer = x509Time(notAfter);
   } else if (compiled.fixedNotAfter) {
-    ({ date: notAfter, der: notAfterDer } = compiled.fixedNotAfter);
+    notAfter = compiled.fixedNotAfter.date;
   } else {
     notAfter = notBefore;
-    notAfterDer = x509Time(notBefore);
     problems.push({
       code: 'POLICY_INVALID',
       message: `The policy's notAfter ${policy.validity.notAfter} is not a real time.`,
@@ -220,20 +216,28 @@ export function planCertificate(
   if (notAfter <= notBefore) {
     problems.push({ code: 'POLICY_INVALID', message: `The policy's notAfter ${notAfter.toISOString()} has passed.` });
   }
+  return { subject, subjectAltNames, notBefore, notAfter, problems };
+}
+
+/** The to-be-signed certificate for a plan without problems, with its serial. */
+export function planTbs(compiled: CompiledPolicy, key: PublicKeyDescription, plan: CertificatePlan, serial: Buffer) {
   const extensions = [...compiled.constantExtensions, subjectKeyIdentifier(keyIdentifier(key.spki))];
-  if (subjectAltNames.length > 0) {
+  if (plan.subjectAltNames.length > 0) {
     // RFC 5280: with an empty subject the SAN must be critical; ours always has a subject.
-    extensions.push(subjectAltName(subjectAltNames));
+    extensions.push(subjectAltName(plan.subjectAltNames));
   }
-  return {
-    subject,
-    subjectName: encodeName(subject),
-    subjectAltNames,
-    notBefore,
-    notAfter,
-    notBeforeDer: x509Time(notBefore),
-    notAfterDer,
+  return encodeTbs({
+    serial,
+    signatureAlgorithm: compiled.signatureAlgorithm,
+    issuer: compiled.issuerName,
+    notBefore: x509Time(plan.notBefore),
+    // A fixed notAfter keeps the encoding the policy gave it (99991231235959Z stays GeneralizedTime).
+    notAfter:
+      compiled.policy.validity.kind === 'fixed' && compiled.fixedNotAfter
+        ? compiled.fixedNotAfter.der
+        : x509Time(plan.notAfter),
+    subject: encodeName(plan.subject),
+    spki: key.spki,
     extensions,
-    problems,
-  };
+  });
 }

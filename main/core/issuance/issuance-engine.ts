@@ -7,7 +7,7 @@ import { toStationError } from '../errors/key-store-error';
 import { StationError } from '../errors/station-error';
 import { getDevice } from '../inventory/devices.repo';
 import type { MutationContext } from '../inventory/mutation-context';
-import { encodeCertificate, encodeTbs } from '../pki/certificate';
+import { encodeCertificate } from '../pki/certificate';
 import { readCheckedCsr, readCsr } from '../pki/csr';
 import { nameToString } from '../pki/name';
 import { pemOrDer, toPem } from '../pki/pem';
@@ -18,7 +18,7 @@ import { statement } from '../store/statements';
 import { orderedUuid } from '../store/ordered-id';
 import { createCertificateRecorder } from './certificate-recorder';
 import { type CertificateRow, type ProvisioningLink, toCertificateRecord } from './certificates.repo';
-import { type CompiledPolicy, compilePolicy, planCertificate } from './compiled-policy';
+import { type CompiledPolicy, compilePolicy, planCertificate, planTbs } from './compiled-policy';
 import { randomSerial } from './serial-numbers';
 
 export interface IssueRequest {
@@ -26,7 +26,7 @@ export interface IssueRequest {
   /** PKCS#10, PEM or DER. */
   csr?: Buffer;
   /**
-   * Set by a batch job for a row whose `csr` or `publicKey`, these very bytes, passed check() when
+   * Set by a batch job for a row whose `csr` or `publicKey`, these very bytes, passed checker() when
    * the job was validated (the row is stored pending only then): issue() reads the request again
    * (its key, its subject, every policy check) but neither verifies the CSR's signature a second
    * time nor has OpenSSL import the key again.
@@ -37,7 +37,7 @@ export interface IssueRequest {
   /** A key the station generated itself (batch jobs, the line), passed as its public half. */
   stationGeneratedKey?: Buffer;
   deviceId?: string;
-  /** For check() only: a device a batch job will create under this name before it issues. */
+  /** For checker() only: a device a batch job will create under this name before it issues. */
   deviceName?: string;
   attributes?: Readonly<Record<string, string>>;
   /** The line's device attempt: recorded with the certificate, superseding the device's earlier ones in the run. */
@@ -60,8 +60,12 @@ export interface IssuanceResult {
 
 export interface IssuanceEngine {
   issue(request: IssueRequest, ctx: MutationContext): Promise<IssuanceResult>;
-  /** Every check issue() makes before signing, without signing: for validating a batch up front. */
-  check(request: IssueRequest): Promise<void>;
+  /**
+   * Every check issue() makes before signing, without signing: for validating a batch up front.
+   * Each policy and its CA are read once, as they stand at the first row checked, not per row. A policy changed meanwhile is the run's to
+   * see: issue() reads it again, and checks every row against it as it stands then.
+   */
+  checker(): (request: IssueRequest) => Promise<void>;
   /** The PEM chain (issuing CA first) a certificate of this CA is delivered with. */
   chainPemOf(caId: string): string;
   /** Waits for certificates being recorded; call before closing the database. */
@@ -146,8 +150,8 @@ export function createIssuanceEngine(deps: {
   };
 
   /** Everything before the CA signs: the policy, the key, the device, the template. Throws what issue() would. */
-  const prepare = async (request: IssueRequest, step: string) => {
-    const entry = compiledFor(request.policyId, step);
+  const prepare = async (request: IssueRequest, step: string, policyEntry = compiledFor) => {
+    const entry = policyEntry(request.policyId, step);
     const { compiled } = entry;
     const { key, generation, source } = await readKey(request, step);
     if (!compiled.policy.keyGeneration.includes(generation)) {
@@ -206,8 +210,16 @@ export function createIssuanceEngine(deps: {
       caChain(getCaRow(db, caId, 'get-ca-chain'))
         .map((c) => toPem('CERTIFICATE', c.der))
         .join(''),
-    check: async (request) => {
-      await prepare(request, 'check-request');
+    checker() {
+      const pinned = new Map<string, CacheEntry>();
+      const pinnedFor = (policyId: string, step: string) => {
+        const entry = pinned.get(policyId) ?? compiledFor(policyId, step);
+        pinned.set(policyId, entry);
+        return entry;
+      };
+      return async (request) => {
+        await prepare(request, 'check-request', pinnedFor);
+      };
     },
     async issue(request, ctx) {
       const step = 'issue-certificate';
@@ -220,16 +232,7 @@ export function createIssuanceEngine(deps: {
       }
       inFlight.add(serialHex);
       try {
-        const tbs = encodeTbs({
-          serial,
-          signatureAlgorithm: compiled.signatureAlgorithm,
-          issuer: compiled.issuerName,
-          notBefore: plan.notBeforeDer,
-          notAfter: plan.notAfterDer,
-          subject: plan.subjectName,
-          spki: key.spki,
-          extensions: plan.extensions,
-        });
+        const tbs = planTbs(compiled, key, plan, serial);
         const store = await deps.keyStore(step);
         let signature: Buffer;
         try {

@@ -3,6 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
 import { attributesSchema, type JobOptions, nameSchema, type StationKeyType } from '../../../preload/contract';
 import { isStationError, StationError } from '../errors/station-error';
+import { csrDer } from '../pki/csr';
 import type { IssuanceEngine, IssueRequest } from '../issuance/issuance-engine';
 import { statement } from '../store/statements';
 import { writeTransaction } from '../store/write-transaction';
@@ -101,6 +102,7 @@ export async function validateJobInput(deps: ValidationDeps, file: string, forma
   const stored = { pending: 0, invalid: 0 };
   // Threads start with the first CSR: a job without CSRs starts none.
   const csrChecks = createCsrCheckPool();
+  const engineCheck = engine.checker();
   const flush = () => {
     const toWrite = batch;
     batch = [];
@@ -116,9 +118,11 @@ export async function validateJobInput(deps: ValidationDeps, file: string, forma
     deps.onProgress(rows, stored);
   };
 
-  const check = async (candidate: Candidate): Promise<StationError | undefined> => {
+  /** Why the row is refused, or nothing; and for a row with a CSR, its DER, which is what the row keeps. */
+  const check = async (candidate: Candidate): Promise<{ error?: StationError; csr?: Buffer }> => {
+    const error = (refusal: StationError) => ({ error: refusal });
     const invalid = (code: 'INVALID_INPUT' | 'DEVICE_NAME_TAKEN', message: string) =>
-      new StationError(code, message, { step: 'validate-row' });
+      error(new StationError(code, message, { step: 'validate-row' }));
     if (candidate.refusal) return invalid('INVALID_INPUT', `Line ${candidate.line} ${candidate.refusal}.`);
     const name = nameSchema.safeParse(candidate.name);
     if (!name.success) {
@@ -146,7 +150,7 @@ export async function validateJobInput(deps: ValidationDeps, file: string, forma
     if (options.kind === 'register-devices') {
       return existing
         ? invalid('DEVICE_NAME_TAKEN', `A device named "${candidate.name}" already exists in the group.`)
-        : undefined;
+        : {};
     }
     const { csr, publicKey } = candidate.payload;
     if (
@@ -155,16 +159,22 @@ export async function validateJobInput(deps: ValidationDeps, file: string, forma
     ) {
       return invalid('INVALID_INPUT', options.keySource === 'zip' ? 'The file is empty.' : 'The key column is empty.');
     }
-    const csrBytes = csr === undefined ? undefined : Buffer.from(csr, 'base64');
-    if (csrBytes) {
-      const refused = await csrChecks.check(csrBytes);
-      if (refused) return refused;
+    let csrDerBytes: Buffer | undefined;
+    if (csr !== undefined) {
+      try {
+        csrDerBytes = csrDer(Buffer.from(csr, 'base64'));
+      } catch (refusal) {
+        if (isStationError(refusal)) return error(refusal);
+        throw refusal;
+      }
+      const refused = await csrChecks.check(csrDerBytes);
+      if (refused) return error(refused);
     }
     const request: IssueRequest = {
       policyId: options.policyId ?? '',
       attributes: attributes.data,
       // The pool has read the CSR and verified its signature: the engine checks the rest.
-      ...(csrBytes ? { csr: csrBytes, checked: true } : {}),
+      ...(csrDerBytes ? { csr: csrDerBytes, checked: true } : {}),
       ...(publicKey !== undefined ? { publicKey: Buffer.from(publicKey, 'base64') } : {}),
       ...(stationKey ? { stationGeneratedKey: stationKey } : {}),
       ...(options.kind === 'certificates-managed'
@@ -174,11 +184,11 @@ export async function validateJobInput(deps: ValidationDeps, file: string, forma
         : {}),
     };
     try {
-      await engine.check(request);
-      return undefined;
-    } catch (error) {
-      if (isStationError(error)) return error;
-      throw error;
+      await engineCheck(request);
+      return csrDerBytes ? { csr: csrDerBytes } : {};
+    } catch (refusal) {
+      if (isStationError(refusal)) return error(refusal);
+      throw refusal;
     }
   };
 
@@ -186,15 +196,16 @@ export async function validateJobInput(deps: ValidationDeps, file: string, forma
   // (name, duplicates) run in line order as its check starts, the CSRs are read and verified on
   // the pool's threads meanwhile, and rows are stored in line order as their verdicts come in —
   // the oldest first, so the threads always have rows to check while this thread reads on.
-  const window: { candidate: Candidate; verdict: Promise<StationError | undefined> }[] = [];
+  const window: { candidate: Candidate; verdict: ReturnType<typeof check> }[] = [];
   const drain = async (keep: number) => {
     while (window.length > keep) {
       const { candidate, verdict } = window.shift() as (typeof window)[number];
-      const error = await verdict;
+      const { error, csr } = await verdict;
       batch.push({
         line: candidate.line,
         name: candidate.name.slice(0, 256),
-        payload: candidate.payload,
+        // A CSR is kept as DER: the run reads it without decoding its PEM again.
+        payload: csr ? { ...candidate.payload, csr: csr.toString('base64') } : candidate.payload,
         ...(error ? { error } : {}),
       });
       if (batch.length < batchSize) continue;

@@ -48,11 +48,19 @@ interface ParsedCsr {
   signature: Node;
 }
 
-/** The request's parts, its signature not yet checked; throws CSR_INVALID for anything but PKCS#10. */
-function parseCsr(bytes: Buffer): ParsedCsr {
+/**
+ * A request's DER from PEM or DER bytes, size checked, not parsed: a batch decodes each PEM once
+ * and hands the DER to every later reader. Throws what readCsr() would for these problems.
+ */
+export function csrDer(bytes: Buffer): Buffer {
   if (bytes.length > maxCsrBytes)
     throw invalid(`The CSR is ${bytes.length} bytes; at most ${maxCsrBytes} are accepted.`);
-  const der = pemOrDer(bytes, ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'], 'CSR');
+  return pemOrDer(bytes, ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'], 'CSR');
+}
+
+/** The request's parts, its signature not yet checked; throws CSR_INVALID for anything but PKCS#10. */
+function parseCsr(bytes: Buffer): ParsedCsr {
+  const der = csrDer(bytes);
   try {
     const parts = children(expectTag(readOnly(der), tags.sequence, 'CertificationRequest'));
     if (parts.length !== 3) throw new DerError('a request has three parts');

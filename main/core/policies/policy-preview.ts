@@ -3,7 +3,7 @@ import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import type { PolicyBody, PolicyKeyType, PolicyPreview } from '../../../preload/contract';
 import type { KeyAlgorithm } from '../../../hsm';
 import { caChain, findCaRow } from '../ca/cas.repo';
-import { compilePolicy, type IssuerInfo, planCertificate } from '../issuance/compiled-policy';
+import { compilePolicy, type IssuerInfo, planCertificate, planTbs } from '../issuance/compiled-policy';
 import { randomSerial } from '../issuance/serial-numbers';
 import { encodeCertificate, encodeTbs, parseCertificate } from '../pki/certificate';
 import { describeExtension } from '../pki/describe-extension';
@@ -75,23 +75,15 @@ export function previewPolicy(
   const deviceKeyType = body.allowedKeyTypes[0] ?? 'EC-P256';
   const device = sampleKey(deviceKeyType);
   const spki = device.publicKey.export({ format: 'der', type: 'spki' });
+  const key = describePublicKey(device.publicKey, spki);
   const plan = planCertificate(
     compiled,
-    describePublicKey(device.publicKey, spki),
+    key,
     { attributes: sample.attributes, device: { id: '00000000-0000-4000-8000-000000000000', name: sample.deviceName } },
     new Date(),
   );
   problems.push(...plan.problems.map((p) => p.message));
-  const tbs = encodeTbs({
-    serial: randomSerial(),
-    signatureAlgorithm: compiled.signatureAlgorithm,
-    issuer: compiled.issuerName,
-    notBefore: plan.notBeforeDer,
-    notAfter: plan.notAfterDer,
-    subject: plan.subjectName,
-    spki,
-    extensions: plan.extensions,
-  });
+  const tbs = planTbs(compiled, key, plan, randomSerial());
   const der = encodeCertificate(tbs, compiled.signatureAlgorithm, sign('sha256', tbs, sampleKey('EC-P256').privateKey));
   const parsed = parseCertificate(der);
   return {
