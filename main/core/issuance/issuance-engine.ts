@@ -62,8 +62,9 @@ export interface IssuanceEngine {
   issue(request: IssueRequest, ctx: MutationContext): Promise<IssuanceResult>;
   /**
    * Every check issue() makes before signing, without signing: for validating a batch up front.
-   * Each policy and its CA are read once, as they stand at the first row checked, not per row. A policy changed meanwhile is the run's to
-   * see: issue() reads it again, and checks every row against it as it stands then.
+   * Each policy and its CA are read once, as they stand at the first row checked, not per row. A
+   * policy changed meanwhile is the run's to see: issue() reads it again, and checks every row
+   * against it as it stands then.
    */
   checker(): (request: IssueRequest) => Promise<void>;
   /** The PEM chain (issuing CA first) a certificate of this CA is delivered with. */
