@@ -42,15 +42,15 @@ function recordOne(job: RecordJob): void {
   if (job.jobRow) completeJobRow(db, job.jobRow, job.row.id);
 }
 
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
 /** Commits a group; per row, null or why it was not recorded (a serial collision fails its row alone). */
 function record(jobs: RecordJob[]): RecordOutcome[] {
   try {
-    return writeEachOrRefuseAlone(db, jobs, recordOne).map((refusal) =>
-      refusal === null ? null : refusal instanceof Error ? refusal.message : String(refusal),
-    );
+    return writeEachOrRefuseAlone(db, jobs, recordOne).map((refusal) => (refusal === null ? null : messageOf(refusal)));
   } catch (error) {
     // The database, not a row, failed (busy, full, unreadable): the whole group fails.
-    const message = `the station database could not record the certificates: ${error instanceof Error ? error.message : String(error)}`;
+    const message = `the station database could not record the certificates: ${messageOf(error)}`;
     return jobs.map(() => message);
   }
 }

@@ -214,8 +214,11 @@ export function createIssuanceEngine(deps: {
     checker() {
       const pinned = new Map<string, CacheEntry>();
       const pinnedFor = (policyId: string, step: string) => {
-        const entry = pinned.get(policyId) ?? compiledFor(policyId, step);
-        pinned.set(policyId, entry);
+        let entry = pinned.get(policyId);
+        if (!entry) {
+          entry = compiledFor(policyId, step);
+          pinned.set(policyId, entry);
+        }
         return entry;
       };
       return async (request) => {

@@ -2,7 +2,7 @@ import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { writeTransaction } from './write-transaction';
 
 /** A failure of the database itself (busy, full, unreadable), as opposed to a refusal of one row (a constraint). */
-export function isDatabaseFailure(error: unknown): boolean {
+function isDatabaseFailure(error: unknown): boolean {
   return error instanceof BetterSqlite3.SqliteError && !error.code.startsWith('SQLITE_CONSTRAINT');
 }
 
