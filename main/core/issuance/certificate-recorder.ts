@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Worker } from 'node:worker_threads';
 import type { AuditRecord } from '../audit/audit-log.repo';
+import { ownBytes } from '../threads/own-bytes';
 import { startWorker } from '../threads/start-worker';
 import { StationError } from '../errors/station-error';
 import type { CertificateRow, JobRowLink, ProvisioningLink } from './certificates.repo';
@@ -87,8 +88,18 @@ export function createCertificateRecorder(db: Database): CertificateRecorder {
       if (closed) {
         return Promise.reject(new StationError('INTERNAL', 'The station is closing.', { step: 'record-certificate' }));
       }
+      const jobRow = links.jobRow && {
+        ...links.jobRow,
+        sealedKey: links.jobRow.sealedKey && ownBytes(links.jobRow.sealedKey),
+      };
+      const job: RecordJob = {
+        row: { ...row, der: ownBytes(row.der) },
+        audit,
+        ...links,
+        ...(jobRow ? { jobRow } : {}),
+      };
       return new Promise<void>((resolve, reject) => {
-        queue.push({ job: { row, audit, ...links }, resolve, reject });
+        queue.push({ job, resolve, reject });
         send();
       });
     },

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { stationErrorSchema } from '../../../preload/contract';
 import { StationError } from '../errors/station-error';
+import { ownBytes } from '../threads/own-bytes';
 import { startWorker } from '../threads/start-worker';
 import type { CsrCheckReply, CsrCheckRequest } from './csr-check.worker';
 
@@ -81,8 +82,7 @@ export function createCsrCheckPool(threads = Math.max(1, Math.min(4, availablePa
     check(csr) {
       if (failed) return Promise.reject(failed);
       return new Promise((resolve, reject) => {
-        // A copy of just these bytes: a view would clone the whole pool slab beneath it.
-        batch.csrs.push(new Uint8Array(csr));
+        batch.csrs.push(ownBytes(csr));
         batch.waiting.push({ resolve, reject });
         if (batch.csrs.length >= batchSize) flush();
         else if (!flushQueued) {
