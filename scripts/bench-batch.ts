@@ -45,17 +45,18 @@ const pin = '1234';
 const dir = values.dir ?? mkdtempSync(path.join(os.tmpdir(), 'trustline-bench-batch-'));
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const mib = (bytes: number) => `${Math.round(bytes / 1048576)} MiB`;
-const memory = () => {
-  const m = process.memoryUsage();
-  return `rss ${mib(m.rss)} heap ${mib(m.heapUsed)}/${mib(m.heapTotal)} external ${mib(m.external)}`;
-};
+const memory = (m = process.memoryUsage()) =>
+  `rss ${mib(m.rss)} heap ${mib(m.heapUsed)}/${mib(m.heapTotal)} external ${mib(m.external)}`;
 
 let peakRss = 0;
-/** The peak since the last phase ended. */
-let phasePeak = 0;
+/**
+ * The reading with the highest RSS since the last phase ended: its heap beside it tells whether
+ * the peak is the main thread's JavaScript heap or memory outside it (other threads, malloc).
+ */
+let phasePeak = process.memoryUsage();
 const phaseEnd = (name: string) => {
-  phases.push(`${name}: ${memory()}, peak during it ${mib(phasePeak)}`);
-  phasePeak = process.memoryUsage().rss;
+  phases.push(`${name}: ${memory()}, peak during it ${memory(phasePeak)}`);
+  phasePeak = process.memoryUsage();
 };
 /** CPU time of every thread of this process between two readings, in µs. */
 const cpuMicros = (from: NodeJS.CpuUsage, to: NodeJS.CpuUsage) => to.user - from.user + (to.system - from.system);
@@ -115,7 +116,7 @@ async function timedJob(
   const uploadId = await station.jobs.stageFile(file);
   phases.length = 0;
   phases.push(`before: ${memory()}`);
-  phasePeak = process.memoryUsage().rss;
+  phasePeak = process.memoryUsage();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const created = await call<Job>(station, 'jobs.create', {
@@ -262,9 +263,9 @@ if (values.child === 'engine') {
   const policyId = values['policy-id'] as string;
   let station = openStation(path.join(dir, 'station'), { keyStore: { pin } });
   const sampler = setInterval(() => {
-    const rss = process.memoryUsage().rss;
-    peakRss = Math.max(peakRss, rss);
-    phasePeak = Math.max(phasePeak, rss);
+    const reading = process.memoryUsage();
+    peakRss = Math.max(peakRss, reading.rss);
+    if (reading.rss > phasePeak.rss) phasePeak = reading;
   }, 50);
   const beforeRss = process.memoryUsage().rss;
   peakRss = beforeRss;
@@ -425,6 +426,7 @@ if (values.child === 'engine') {
   console.log(
     `  run       ${register.run.toFixed(1)} s   ${fmt(rows / register.run)} devices/s   ${cpu(register.cpuRun)}; peak RSS ${mib(register.peakRss)}`,
   );
+  console.log(`  memory    ${register.phases.join('; ')}`);
   const peak = Math.max(csr.peakRss, keyed.peakRss, register.peakRss);
   console.log(
     `\nRSS before the jobs ${mib(jobs.beforeRss)}, peak ${mib(peak)} = ${Math.round(peak / 1e6)} MB (jobs process)`,
