@@ -6,10 +6,10 @@
 // it. The engine's runs and the jobs each run in a child process of their own, one after the
 // other, so the jobs' memory is the jobs' own (not the heap the engine's run left behind), all
 // from the station bundled as it ships. Every child warms the station it opens with the same 500
-// certificates before it measures anything (see openWarmStation). Prints rows/s, the ratio to the engine, the CPU time per
-// row (every thread of the process), the RSS before the jobs and the peak; and how fast a job
-// reads a CSV beside papaparse on the whole text in memory, and a register-devices job of as
-// many rows as the CSR job (no baseline: no certificates).
+// certificates before it measures anything (see openWarmStation). Prints rows/s, the ratio to
+// the engine, the CPU time per row (every thread of the process), the RSS before the jobs and the
+// peak; and how fast a job reads a CSV beside papaparse on the whole text in memory, and a
+// register-devices job of as many rows as the CSR job (no baseline: no certificates).
 // Usage: npm run bench -- batch [--rows N] [--station-rows N] [--cpu-prof DIR]
 import { build as esbuild } from 'esbuild';
 import { execFileSync, spawn } from 'node:child_process';
@@ -251,11 +251,11 @@ const benchCsrs = (): Buffer[] =>
 
 /**
  * Opens the station and issues `warmUpCertificates` through the engine before anything is
- * measured, in the engine's children and the jobs' alike: a station just opened starts its signing
- * threads, its recorder and its compiled code with the first certificates (a 500-row station-keyed
- * job run on a station just opened cost 2,180 µs of CPU per row, against ~740 µs for the next 10,000),
- * and a station on a line has long since done that. What a job starts for itself (its key
- * thread, its check threads) is not warmed: the job pays for it.
+ * measured, in the engine's children and the jobs' alike: a station just opened starts its
+ * signing threads, its recorder and its compiled code with the first certificates, and a station
+ * on a line has long since done that (a 500-row station-keyed job on a station just opened cost
+ * 2,180 µs of CPU per row, the 10,000 rows after it ~740 µs). What a job starts for itself (its
+ * key thread, its check threads) is not warmed: the job pays for it.
  */
 const warmUpCertificates = 500;
 async function openWarmStation(policyId: string, csrs: Buffer[]): Promise<Station> {
