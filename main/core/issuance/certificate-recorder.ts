@@ -88,16 +88,9 @@ export function createCertificateRecorder(db: Database): CertificateRecorder {
       if (closed) {
         return Promise.reject(new StationError('INTERNAL', 'The station is closing.', { step: 'record-certificate' }));
       }
-      const jobRow = links.jobRow && {
-        ...links.jobRow,
-        sealedKey: links.jobRow.sealedKey && ownBytes(links.jobRow.sealedKey),
-      };
-      const job: RecordJob = {
-        row: { ...row, der: ownBytes(row.der) },
-        audit,
-        ...links,
-        ...(jobRow ? { jobRow } : {}),
-      };
+      // Only what crosses to the thread, without the shared memory beneath it (threads/own-bytes).
+      const job: RecordJob = { row: { ...row, der: ownBytes(row.der) }, audit, ...links };
+      if (links.jobRow?.sealedKey) job.jobRow = { ...links.jobRow, sealedKey: ownBytes(links.jobRow.sealedKey) };
       return new Promise<void>((resolve, reject) => {
         queue.push({ job, resolve, reject });
         send();

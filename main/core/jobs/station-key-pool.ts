@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { StationKeyType } from '../../../preload/contract';
 import type { Recipient } from '../pki/cms-enveloped-data';
+import { ownBytes } from '../threads/own-bytes';
 import { startWorker } from '../threads/start-worker';
 import type { StationKeyReply, StationKeyWorkerData } from './station-key.worker';
 
@@ -33,8 +34,7 @@ const asBuffer = (part: Uint8Array): Buffer => Buffer.from(part.buffer, part.byt
 const ahead = 64;
 
 export function createStationKeyPool(keyType: StationKeyType, recipient: Recipient): StationKeyPool {
-  // A copy of exactly the certificate's bytes: a view would clone the whole buffer beneath it.
-  const workerData: StationKeyWorkerData = { keyType, recipientDer: new Uint8Array(recipient.certificate.der) };
+  const workerData: StationKeyWorkerData = { keyType, recipientDer: ownBytes(recipient.certificate.der) };
   // An EC key and its sealing take well under a millisecond: one thread keeps up with the CA.
   // RSA key generation takes tens of milliseconds each: then a thread per core.
   const rsa = keyType === 'RSA-2048';
