@@ -17,6 +17,7 @@ import { createJobService, type JobService } from './jobs/job-service';
 import { createKeyStoreSession, type KeyStoreOptions, type KeyStoreSession } from './keys/key-store-session';
 import { createLineController, type LineController, type LineControllerOptions } from './line/line-controller';
 import { createQaService, type QaService } from './qa/qa-service';
+import { limitHeapGrowth } from './runtime/heap-growth';
 import { openStationDatabase } from './store/database';
 import { createSyncService, type SyncOptions, type SyncService } from './sync/sync-service';
 import { type AuthOptions, type AuthService, createAuthService } from './users/auth-service';
@@ -53,6 +54,9 @@ export interface StationOptions {
 
 /** The station core in plain Node: store, key store, events and the contract's handlers. No Electron here. */
 export function openStation(dataDir: string, options: StationOptions = {}): Station {
+  // A station owns the process it runs in (the app, `trustline serve`, a CLI command), so it
+  // tunes that process's heap: see runtime/heap-growth.
+  limitHeapGrowth();
   const db = openStationDatabase(dataDir);
   const hub = createEventHub();
   const keys = createKeyStoreSession(dataDir, options.keyStore);
