@@ -7,7 +7,7 @@ import { authorityKeyIdentifier, keyIdentifier, subjectKeyIdentifier } from '../
 import { keyUsage } from '../pki/extensions/key-usage';
 import type { NameAttribute } from '../pki/name';
 import { algorithmIdentifier } from '../pki/signature-algorithms';
-import { randomSerial } from '../issuance/serial-numbers';
+import { newSerial } from '../issuance/serial-numbers';
 
 export function caSubject(input: CaSubjectInput): NameAttribute[] {
   const out: NameAttribute[] = [];
@@ -51,7 +51,7 @@ export async function signCaCertificate(options: {
   const wanted = new Date(notBefore.getTime() + options.validityDays * 86_400_000);
   const notAfter = options.issuerNotAfter && options.issuerNotAfter < wanted ? options.issuerNotAfter : wanted;
   const tbs = encodeTbs({
-    serial: randomSerial(),
+    serial: newSerial(),
     signatureAlgorithm,
     issuer: options.issuerName,
     notBefore: x509Time(notBefore),

@@ -19,7 +19,7 @@ import { orderedUuid } from '../store/ordered-id';
 import { createCertificateRecorder } from './certificate-recorder';
 import { type CertificateRow, type ProvisioningLink, toCertificateRecord } from './certificates.repo';
 import { type CompiledPolicy, compilePolicy, planCertificate, planTbs } from './compiled-policy';
-import { randomSerial } from './serial-numbers';
+import { newSerial } from './serial-numbers';
 
 export interface IssueRequest {
   policyId: string;
@@ -228,10 +228,10 @@ export function createIssuanceEngine(deps: {
     async issue(request, ctx) {
       const step = 'issue-certificate';
       const { entry, compiled, key, generation, device, plan, now } = await prepare(request, step);
-      let serial = randomSerial();
+      let serial = newSerial();
       let serialHex = serial.toString('hex');
       while (inFlight.has(serialHex) || statement(db, 'SELECT 1 FROM certificates WHERE serial = ?').get(serialHex)) {
-        serial = randomSerial();
+        serial = newSerial();
         serialHex = serial.toString('hex');
       }
       inFlight.add(serialHex);

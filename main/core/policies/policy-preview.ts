@@ -4,7 +4,7 @@ import type { PolicyBody, PolicyKeyType, PolicyPreview } from '../../../preload/
 import type { KeyAlgorithm } from '../../../hsm';
 import { caChain, findCaRow } from '../ca/cas.repo';
 import { compilePolicy, type IssuerInfo, planCertificate, planTbs } from '../issuance/compiled-policy';
-import { randomSerial } from '../issuance/serial-numbers';
+import { newSerial } from '../issuance/serial-numbers';
 import { encodeCertificate, encodeTbs, parseCertificate } from '../pki/certificate';
 import { describeExtension } from '../pki/describe-extension';
 import { x509Time } from '../pki/der';
@@ -39,7 +39,7 @@ function placeholderIssuer(): IssuerInfo & { privateKey: KeyObject } {
   const name = encodeName([{ type: 'CN', value: 'Preview issuer' }]);
   const now = new Date();
   const tbs = encodeTbs({
-    serial: randomSerial(),
+    serial: newSerial(),
     signatureAlgorithm: Buffer.alloc(0),
     issuer: name,
     notBefore: x509Time(now),
@@ -83,7 +83,7 @@ export function previewPolicy(
     new Date(),
   );
   problems.push(...plan.problems.map((p) => p.message));
-  const tbs = planTbs(compiled, key, plan, randomSerial());
+  const tbs = planTbs(compiled, key, plan, newSerial());
   const der = encodeCertificate(tbs, compiled.signatureAlgorithm, sign('sha256', tbs, sampleKey('EC-P256').privateKey));
   const parsed = parseCertificate(der);
   return {
