@@ -4,6 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { appendAudit, type AuditRecord } from '../audit/audit-log.repo';
 import { openDatabaseFile } from '../store/database';
 import { writeEachOrRefuseAlone } from '../store/batch-write';
+import { receivedBytes } from '../threads/own-bytes';
 import {
   type CertificateRow,
   completeJobRow,
@@ -31,9 +32,7 @@ const db = openDatabaseFile((workerData as { file: string }).file);
 
 /** One certificate with what commits beside it; throws if any part is refused. */
 function recordOne(job: RecordJob): void {
-  // The bytes arrive as a Uint8Array over memory of their own: a Buffer over the same memory, no copy.
-  const { der } = job.row;
-  insertCertificate(db, { ...job.row, der: Buffer.from(der.buffer, der.byteOffset, der.byteLength) });
+  insertCertificate(db, { ...job.row, der: receivedBytes(job.row.der) });
   appendAudit(db, job.audit, job.row.issued_at);
   if (job.provisioning) {
     const time = job.row.issued_at;

@@ -5,6 +5,7 @@ import { parentPort } from 'node:worker_threads';
 import type { StationErrorShape } from '../../../preload/contract';
 import { isStationError } from '../errors/station-error';
 import { readCsrOnThisThread } from '../pki/csr';
+import { receivedBytes } from '../threads/own-bytes';
 
 /** A batch of requests (PEM or DER bytes), answered in one reply with the same id. */
 export interface CsrCheckRequest {
@@ -23,7 +24,7 @@ if (!port) throw new Error('the CSR check pool runs as a worker thread');
 
 async function verdict(csr: Uint8Array): Promise<StationErrorShape | null> {
   try {
-    await readCsrOnThisThread(Buffer.from(csr.buffer, csr.byteOffset, csr.byteLength));
+    await readCsrOnThisThread(receivedBytes(csr));
     return null;
   } catch (error) {
     if (isStationError(error)) return error.toShape();

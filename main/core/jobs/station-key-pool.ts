@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { StationKeyType } from '../../../preload/contract';
 import type { Recipient } from '../pki/cms-enveloped-data';
-import { ownBytes } from '../threads/own-bytes';
+import { ownBytes, receivedBytes } from '../threads/own-bytes';
 import { startWorker } from '../threads/start-worker';
 import type { StationKeyReply, StationKeyWorkerData } from './station-key.worker';
 
@@ -26,9 +26,6 @@ export interface StationKeyPool {
   /** Stops the workers; keys made ahead and not taken are dropped (they were never issued). */
   close(): Promise<void>;
 }
-
-/** A transferred part as a Buffer over its own memory, without a copy. */
-const asBuffer = (part: Uint8Array): Buffer => Buffer.from(part.buffer, part.byteOffset, part.byteLength);
 
 /** Keys made ahead of the run, so the main thread rarely waits for one. */
 const ahead = 64;
@@ -70,7 +67,7 @@ export function createStationKeyPool(keyType: StationKeyType, recipient: Recipie
           return;
         }
         for (const made of message.made) {
-          deliver({ publicKey: asBuffer(made.spki), sealed: asBuffer(made.sealed) });
+          deliver({ publicKey: receivedBytes(made.spki), sealed: receivedBytes(made.sealed) });
         }
         refill();
       });

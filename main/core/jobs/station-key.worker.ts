@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { StationKeyType } from '../../../preload/contract';
 import { envelope, rebuildRecipient } from '../pki/cms-enveloped-data';
 import { ecKeyPairPkcs8Pem } from '../pki/ec-key-export';
+import { receivedBytes } from '../threads/own-bytes';
 
 /** What the pool hands the thread: structured-cloneable, so no KeyObject crosses threads. */
 export interface StationKeyWorkerData {
@@ -28,7 +29,7 @@ export type StationKeyReply = { made: MadeStationKey[] } | { error: string };
 const port = parentPort;
 if (!port) throw new Error('the station key pool runs as a worker thread');
 const { keyType, recipientDer } = workerData as StationKeyWorkerData;
-const recipient = rebuildRecipient(Buffer.from(recipientDer.buffer, recipientDer.byteOffset, recipientDer.byteLength));
+const recipient = rebuildRecipient(receivedBytes(recipientDer));
 
 /** The new key's SubjectPublicKeyInfo (DER) and its private key as PKCS#8 PEM bytes, to be wiped. */
 function keyPair(): { spki: Buffer; pkcs8Pem: Buffer } {

@@ -11,3 +11,11 @@ export function ownBytes(bytes: Uint8Array): Buffer {
   }
   return Buffer.from(new Uint8Array(bytes).buffer);
 }
+
+/**
+ * Bytes received from another thread (a Uint8Array, which is what a posted Buffer arrives as) as
+ * a Buffer over the same memory, without a copy: what ownBytes() sent already owns its memory.
+ */
+export function receivedBytes(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
